@@ -1,0 +1,176 @@
+//! The admin API under `/__emulator/`: health, reset, rules, faults, the request log, and
+//! seeding of large import jobs for benchmarks. JSON in and out, no API key.
+
+use crate::error::{ApiError, ApiResult};
+use crate::rules::Rules;
+use crate::state::{lock, AppRef, Fault};
+use crate::{db, storage, util};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rusqlite::params;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppRef> {
+    Router::new()
+        .route("/__emulator/health", get(health))
+        .route("/__emulator/reset", post(reset))
+        .route("/__emulator/rules", post(set_rules).get(get_rules))
+        .route(
+            "/__emulator/faults",
+            post(add_faults).delete(clear_faults).get(list_faults),
+        )
+        .route("/__emulator/requests", get(requests).delete(clear_requests))
+        .route("/__emulator/import-jobs", post(seed_import_job))
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(msg.into())
+}
+
+async fn health(State(app): State<AppRef>) -> Json<Value> {
+    Json(
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "rules": app.rules.read().map(|r| r.len()).unwrap_or(0)}),
+    )
+}
+
+/// Empties all state: videos, folders, jobs, analyses, faults, the request log. Rules go back
+/// to those of `--rules FILE` (or none).
+async fn reset(State(app): State<AppRef>) -> ApiResult<Json<Value>> {
+    db::clear(&app.db())?;
+    storage::remove_all_videos(&app)?;
+    lock(&app.faults).clear();
+    lock(&app.log).clear();
+    let rules = crate::load_rules(&app.cfg).map_err(ApiError::Internal)?;
+    if let Ok(mut r) = app.rules.write() {
+        *r = rules;
+    }
+    Ok(Json(json!({"status": "reset"})))
+}
+
+async fn set_rules(State(app): State<AppRef>, body: Bytes) -> ApiResult<Json<Value>> {
+    let text = std::str::from_utf8(&body).map_err(|_| bad("rules must be UTF-8 JSON"))?;
+    let rules = Rules::parse(text).map_err(bad)?;
+    let n = rules.len();
+    if let Ok(mut r) = app.rules.write() {
+        *r = rules;
+    }
+    Ok(Json(json!({"rules": n})))
+}
+
+async fn get_rules(State(app): State<AppRef>) -> Json<Value> {
+    Json(json!({"rules": app.rules.read().map(|r| r.len()).unwrap_or(0)}))
+}
+
+/// One fault object, or an array of them.
+async fn add_faults(State(app): State<AppRef>, body: Bytes) -> ApiResult<Json<Value>> {
+    let v: Value = serde_json::from_slice(&body).map_err(|e| bad(format!("faults: {e}")))?;
+    let list = match v {
+        Value::Array(a) => a,
+        other => vec![other],
+    };
+    let mut parsed = Vec::with_capacity(list.len());
+    for f in list {
+        let f: Fault = serde_json::from_value(f).map_err(|e| bad(format!("fault: {e}")))?;
+        if f.status.is_none() && f.delay_ms.is_none() && f.drop_connection != Some(true) {
+            return Err(bad("a fault needs status, delay_ms or drop_connection"));
+        }
+        if let Some(s) = f.status {
+            if !(100..=599).contains(&s) {
+                return Err(bad("fault status must be 100..=599"));
+            }
+        }
+        if f.times == 0 {
+            return Err(bad("fault times must be at least 1"));
+        }
+        parsed.push(f);
+    }
+    let mut faults = lock(&app.faults);
+    faults.extend(parsed);
+    Ok(Json(json!({"pending": faults.len()})))
+}
+
+async fn clear_faults(State(app): State<AppRef>) -> Json<Value> {
+    lock(&app.faults).clear();
+    Json(json!({"pending": 0}))
+}
+
+async fn list_faults(State(app): State<AppRef>) -> Json<Value> {
+    Json(json!(*lock(&app.faults)))
+}
+
+async fn requests(State(app): State<AppRef>) -> Json<Value> {
+    Json(json!(*lock(&app.log)))
+}
+
+async fn clear_requests(State(app): State<AppRef>) -> Json<Value> {
+    lock(&app.log).clear();
+    Json(json!({"status": "cleared"}))
+}
+
+#[derive(Deserialize)]
+struct SeedQuery {
+    /// Whose job it is; the first `--api-key` when absent.
+    #[serde(default)]
+    api_key: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Seed {
+    total: u32,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    bucket: Option<String>,
+    /// Every `failed_every`-th row is `UPLOADING_FAILED` (0: none).
+    #[serde(default)]
+    failed_every: u32,
+}
+
+/// Creates a finished import job of `total` rows at once, without files, for benchmarks and
+/// paging tests (`POST /__emulator/import-jobs {"total": 200000}`). Its rows point at no
+/// stored video and report `UPLOADED` (or `UPLOADING_FAILED` per `failed_every`).
+async fn seed_import_job(
+    State(app): State<AppRef>,
+    Query(q): Query<SeedQuery>,
+    Json(seed): Json<Seed>,
+) -> ApiResult<Json<Value>> {
+    if seed.total == 0 || seed.total > 5_000_000 {
+        return Err(bad("total must be 1..=5000000"));
+    }
+    let key = q
+        .api_key
+        .or_else(|| app.cfg.api_keys.first().cloned())
+        .unwrap_or_default();
+    let owner = util::user_id_for_key(&key);
+    let source = seed.source.unwrap_or_else(|| "gcs".into());
+    let scheme = if source == "s3" { "s3" } else { "gs" };
+    let bucket = seed.bucket.unwrap_or_else(|| "seeded-bucket".into());
+    let job_id = util::new_id("ij_");
+    let now = util::now_ms();
+    let mut conn = app.db();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO import_jobs (id, owner, source, bucket, folder_id, scope, integration_id, items_json,
+         multiview, total, created_at_ms, updated_at_ms, completed_at_ms)
+         VALUES (?1, ?2, ?3, ?4, NULL, 'user', NULL, '\"seeded\"', 0, ?5, ?6, ?6, ?6)",
+        params![job_id, owner, source, bucket, seed.total, now],
+    )?;
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO import_rows (job_id, seq, video_id, uri, failed_reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for seq in 0..seed.total {
+            let video_id = format!("{}{seq:08}", &job_id[3..15]);
+            let uri = format!("{scheme}://{bucket}/seeded/{seq:08}.mp4");
+            let failed = (seed.failed_every > 0 && (seq + 1) % seed.failed_every == 0)
+                .then_some("seeded failure");
+            ins.execute(params![job_id, seq, video_id, uri, failed])?;
+        }
+    }
+    tx.commit()?;
+    Ok(Json(json!({"import_job_id": job_id, "total": seed.total})))
+}
