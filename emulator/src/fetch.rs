@@ -10,8 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub async fn fetch_to_file(url: &str, dest: &Path, max_bytes: u64) -> Result<u64, String> {
     let rest = if let Some(r) = url.strip_prefix("http://") {
         r
-    } else if url.starts_with("https://") {
-        let host = url["https://".len()..].split('/').next().unwrap_or("");
+    } else if let Some(r) = url.strip_prefix("https://") {
+        let host = r.split('/').next().unwrap_or("");
         return Err(format!(
             "cannot fetch {host}: the emulator only fetches video_url from loopback hosts over plain http \
              (serve the file from http://127.0.0.1:PORT/...)"

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod server;
 pub mod state;
 pub mod storage;
+pub mod testkit;
 pub mod util;
 
 use config::Config;

@@ -154,7 +154,7 @@ fn parse_moov(moov: &[u8]) -> Result<VideoFacts, String> {
         let stsd = child(mdia, b"minf")
             .and_then(|m| child(m, b"stbl"))
             .and_then(|s| child(s, b"stsd"));
-        facts.codec = stsd.and_then(|s| s.get(12..16)).map(|k| codec_name(k));
+        facts.codec = stsd.and_then(|s| s.get(12..16)).map(codec_name);
         break;
     }
     Ok(facts)

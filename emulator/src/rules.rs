@@ -139,6 +139,10 @@ impl Rules {
         self.0.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn outcome(&self, s: &Subject) -> Outcome {
         match self.0.iter().find(|r| r.matcher.matches(s)) {
             Some(rule) => Outcome {
@@ -360,6 +364,6 @@ mod tests {
         assert!(Rules::parse(r#"{"rules":[{"match":{"analysis_type":"nope"}}]}"#).is_err());
         assert!(Rules::parse(r#"[{"events":[{"t_start":5,"t_end":1}]}]"#).is_err());
         assert!(Rules::parse(r#"[{"bogus":1}]"#).is_err());
-        assert!(Rules::parse("[]").unwrap().len() == 0);
+        assert!(Rules::parse("[]").unwrap().is_empty());
     }
 }
