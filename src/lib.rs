@@ -1,7 +1,23 @@
 //! nomadicml-web: a browser SDK for the NomadicML video-analysis API.
 //!
-//! The SDK proper lands with the "SDK spine" issue; this crate already builds for
-//! `wasm32-unknown-unknown` so that the workspace, the toolchain install and CI are proven first.
+//! Layers, one way for data to flow: `client` (the JS surface, conversions only) -> `api`
+//! (the protocol, pure Rust) -> `transport` (retries; `transport::web` is the only code that
+//! touches fetch, XHR and timers) -> the network, and back. Errors are one Rust enum
+//! (`error::Error`) until `client` turns them into JS error classes.
+
+pub mod api;
+pub mod error;
+pub mod join;
+pub mod json;
+pub mod transport;
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+mod convert;
+
+#[cfg(target_arch = "wasm32")]
+pub use client::NomadicClient;
 
 /// The SDK version sent as `X-Client-Version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

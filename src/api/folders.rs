@@ -1,0 +1,118 @@
+//! Folders: create, get, and the create-or-get that uploads use.
+
+use super::validate::{non_blank, scope};
+use super::{path, Body, Call, Request, Seg, Transport};
+use crate::error::Error;
+use crate::json::{obj, Value};
+
+/// `POST /api/folders`: fails with `APIError` (409) when the name exists in that scope.
+pub async fn create<T: Transport>(
+    c: &Call<'_, T>,
+    name: &str,
+    scope_: Option<&str>,
+    description: Option<&str>,
+) -> Result<String, Error> {
+    let mut body = obj([
+        ("name", non_blank("folder name", name)?.into()),
+        ("scope", scope(scope_)?.into()),
+    ]);
+    if let Some(d) = description.filter(|d| !d.is_empty()) {
+        body.set("description", d.into());
+    }
+    let r = c
+        .send(Request::post(
+            path(&[Seg::Lit("/api/folders")]),
+            Body::Json(body.to_json()),
+        ))
+        .await?;
+    Ok(r.text)
+}
+
+/// `GET /api/folders/get?name=&scope=`.
+pub async fn get<T: Transport>(
+    c: &Call<'_, T>,
+    name: &str,
+    scope_: Option<&str>,
+) -> Result<String, Error> {
+    let req = Request::get(path(&[Seg::Lit("/api/folders/get")]))
+        .query("name", non_blank("folder name", name)?)
+        .query("scope", scope(scope_)?);
+    Ok(c.send(req).await?.text)
+}
+
+/// `POST /api/folders/create-or-get`, for an already validated name and scope; returns its id.
+pub async fn create_or_get_id<T: Transport>(
+    c: &Call<'_, T>,
+    name: &str,
+    scope: &str,
+) -> Result<String, Error> {
+    let body = obj([("name", Value::from(name)), ("scope", Value::from(scope))]);
+    let r = c
+        .send(Request::post(
+            path(&[Seg::Lit("/api/folders/create-or-get")]),
+            Body::Json(body.to_json()),
+        ))
+        .await?;
+    r.json()?
+        .get_str("id")
+        .map(str::to_string)
+        .ok_or_else(|| Error::Network("the folder answer has no id".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::testing::{block_on, Fake};
+    use crate::api::Names;
+
+    #[test]
+    fn create_sends_the_protocol_body() {
+        let f = Fake::default();
+        f.answer(201, r#"{"id": "f1"}"#);
+        let names = Names::default();
+        let c = Call {
+            t: &f,
+            ctx: &(),
+            names: &names,
+        };
+        block_on(create(&c, " marketing ", None, Some("Q1 campaign"))).unwrap();
+        let sent = f.sent.borrow();
+        assert_eq!(
+            sent[0].body,
+            Body::Json(
+                r#"{"name": "marketing", "scope": "user", "description": "Q1 campaign"}"#.into()
+            )
+        );
+        drop(sent);
+        assert!(matches!(
+            block_on(create(&c, "  ", None, None)),
+            Err(Error::Validation(_))
+        ));
+        assert!(matches!(
+            block_on(get(&c, "x", Some("sample"))),
+            Err(Error::Validation(_))
+        ));
+        assert_eq!(f.sent.borrow().len(), 1, "invalid input sends nothing");
+    }
+
+    #[test]
+    fn get_query() {
+        let f = Fake::default();
+        f.answer(200, "{}");
+        let names = Names::default();
+        block_on(get(
+            &Call {
+                t: &f,
+                ctx: &(),
+                names: &names,
+            },
+            "fleet uploads",
+            Some("ORG"),
+        ))
+        .unwrap();
+        assert_eq!(
+            f.paths(),
+            vec!["GET /api/folders/get?name=fleet+uploads&scope=org"]
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! Client-side rules (API.md §3, and the ones §17 says the Python client forgets). Each failure
+//! is a `ValidationError` raised before anything is sent.
+
+use crate::error::Error;
+
+pub fn invalid(msg: impl Into<String>) -> Error {
+    Error::Validation(msg.into())
+}
+
+/// `user` (the default) or `org`, any case.
+pub fn scope(s: Option<&str>) -> Result<String, Error> {
+    let v = s.unwrap_or("user").trim().to_ascii_lowercase();
+    if v == "user" || v == "org" {
+        Ok(v)
+    } else {
+        Err(invalid(
+            "scope must be 'user' or 'org', not '".to_string() + s.unwrap_or("") + "'",
+        ))
+    }
+}
+
+/// A name that is not blank; returned trimmed.
+pub fn non_blank(what: &str, s: &str) -> Result<String, Error> {
+    let t = s.trim();
+    if t.is_empty() {
+        Err(invalid(what.to_string() + " must not be empty"))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+/// The video extensions uploads accept, with the part's content type (API.md §3.3).
+pub fn video_content_type(file_name: &str) -> Result<&'static str, Error> {
+    let lower = file_name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "mp4" => Ok("video/mp4"),
+        "mov" => Ok("video/quicktime"),
+        "avi" => Ok("video/x-msvideo"),
+        "webm" => Ok("application/octet-stream"),
+        _ => Err(invalid(
+            "'".to_string()
+                + file_name
+                + "' is not a supported video: use .mp4, .mov, .avi or .webm",
+        )),
+    }
+}
+
+/// The part of a file name before its last extension.
+pub fn stem(file_name: &str) -> &str {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    base.rsplit_once('.')
+        .map(|(s, _)| s)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(base)
+}
+
+/// An `http(s)` URL whose decoded path ends in a video extension.
+pub fn video_url(url: &str) -> Result<(), Error> {
+    let bad = || {
+        invalid(
+            "'".to_string() + url + "' is not an http(s) URL of a .mp4, .mov, .avi or .webm video",
+        )
+    };
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() || url.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path);
+    video_content_type(&decoded).map(|_| ()).map_err(|_| bad())
+}
+
+pub fn is_http_url(s: &str) -> bool {
+    let l = s.trim_start().to_ascii_lowercase();
+    l.starts_with("http://") || l.starts_with("https://")
+}
+
+pub fn is_cloud_uri(s: &str) -> bool {
+    let l = s.trim_start().to_ascii_lowercase();
+    l.starts_with("gs://") || l.starts_with("s3://")
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes() {
+        assert_eq!(scope(None).unwrap(), "user");
+        assert_eq!(scope(Some(" ORG ")).unwrap(), "org");
+        assert!(scope(Some("sample")).is_err());
+    }
+
+    #[test]
+    fn videos_and_urls() {
+        assert_eq!(video_content_type("A.MOV").unwrap(), "video/quicktime");
+        assert_eq!(
+            video_content_type("x.webm").unwrap(),
+            "application/octet-stream"
+        );
+        assert!(video_content_type("x.mkv").is_err());
+        assert!(video_content_type("mp4").is_err());
+        assert!(video_url("https://storage.googleapis.com/b/videos/demo.mp4").is_ok());
+        assert!(video_url("http://127.0.0.1:9/a%20b.MP4?sig=1#t").is_ok());
+        assert!(video_url("https://x/demo.mp4.txt").is_err());
+        assert!(video_url("https:///demo.mp4").is_err());
+        assert!(video_url("ftp://x/demo.mp4").is_err());
+        assert!(video_url("https://x/a b.mp4").is_err());
+        assert_eq!(stem("trips/launch.final.mp4"), "launch.final");
+        assert_eq!(stem(".json"), ".json");
+    }
+}

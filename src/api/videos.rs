@@ -1,0 +1,209 @@
+//! Listing, deleting and checking videos, and the key check.
+
+use super::validate::{invalid, non_blank, scope};
+use super::{path, Call, Method, Request, Seg, Transport};
+use crate::error::Error;
+use crate::json::Value;
+
+/// `GET /api/my-videos`: the `videos` list as JSON text (`[]` when absent).
+pub async fn my_videos<T: Transport>(
+    c: &Call<'_, T>,
+    folder: Option<&str>,
+    scope_: Option<&str>,
+) -> Result<String, Error> {
+    let mut req = Request::get(path(&[Seg::Lit("/api/my-videos")]))
+        .query("firebase_collection_name", c.names.collection.clone())
+        .query("folder_collection", c.names.folder_collection.clone());
+    if let Some(f) = folder {
+        req = req.query("folder", non_blank("folder", f)?);
+    }
+    if let Some(s) = scope_ {
+        req = req.query("scope", scope(Some(s))?);
+    }
+    let v = c.send(req).await?.json()?;
+    Ok(match v.get("videos") {
+        Some(list @ Value::Arr(_)) => list.to_json(),
+        _ => "[]".into(),
+    })
+}
+
+/// `DELETE /api/video/{id}`.
+pub async fn delete<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<String, Error> {
+    let id = non_blank("video id", video_id)?;
+    let req = Request::new(
+        Method::Delete,
+        path(&[Seg::Lit("/api/video/"), Seg::Id(&id)]),
+    )
+    .query("firebase_collection_name", c.names.collection.clone());
+    Ok(c.send(req).await?.text)
+}
+
+/// `POST /api/keys/verify` (no body).
+pub async fn verify<T: Transport>(c: &Call<'_, T>) -> Result<String, Error> {
+    Ok(c.send(Request::new(
+        Method::Post,
+        path(&[Seg::Lit("/api/keys/verify")]),
+    ))
+    .await?
+    .text)
+}
+
+/// `GET /api/video/{id}/status`.
+pub async fn status<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<Value, Error> {
+    let req = Request::get(path(&[
+        Seg::Lit("/api/video/"),
+        Seg::Id(video_id),
+        Seg::Lit("/status"),
+    ]))
+    .query("firebase_collection_name", c.names.collection.clone());
+    c.send(req).await?.json()
+}
+
+/// Where a status document stands (API.md §1.7).
+#[derive(Debug, PartialEq)]
+pub enum Readiness {
+    Ready,
+    Failed(String),
+    Waiting,
+}
+
+pub fn readiness(doc: &Value) -> Readiness {
+    let meta = doc.get("metadata");
+    let state = meta
+        .and_then(|m| m.at(&["visual_analysis", "status", "status"]))
+        .and_then(Value::str)
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let chunks_total = meta
+        .and_then(|m| m.get("chunks_total"))
+        .and_then(Value::num)
+        .filter(|n| *n > 0.0);
+    if let Some(total) = chunks_total {
+        let done = meta
+            .and_then(|m| m.get("chunks_uploaded"))
+            .and_then(Value::num)
+            .unwrap_or(0.0);
+        if done >= total {
+            return Readiness::Ready;
+        }
+    } else if state == "UPLOADED" {
+        return Readiness::Ready;
+    }
+    if state == "UPLOADING_FAILED" || state == "FAILED" {
+        let reason = doc
+            .get_str("error")
+            .or_else(|| meta.and_then(|m| m.get_str("error")))
+            .unwrap_or(&state);
+        return Readiness::Failed(reason.to_string());
+    }
+    Readiness::Waiting
+}
+
+/// The status a caller sees: the top-level `status` lowercased, else the nested one, else `unknown`.
+pub fn reported_status(doc: &Value) -> String {
+    doc.get_str("status")
+        .or_else(|| {
+            doc.at(&["visual_analysis", "status", "status"])
+                .and_then(Value::str)
+        })
+        .unwrap_or("unknown")
+        .to_ascii_lowercase()
+}
+
+/// Checks a video id argument.
+pub fn video_id_arg(id: &str) -> Result<String, Error> {
+    non_blank("video id", id).map_err(|_| invalid("a video id must be a non-empty string"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::testing::{block_on, Fake};
+    use crate::api::Names;
+    use crate::json::parse;
+
+    #[test]
+    fn my_videos_query_and_result() {
+        let f = Fake::default();
+        f.answer(200, r#"{"videos": [{"video_id": "a"}]}"#)
+            .answer(200, "{}");
+        let names = Names::default();
+        let c = Call {
+            t: &f,
+            ctx: &(),
+            names: &names,
+        };
+        assert_eq!(
+            block_on(my_videos(&c, Some("fleet uploads/ü&x=1"), None)).unwrap(),
+            r#"[{"video_id": "a"}]"#
+        );
+        assert_eq!(block_on(my_videos(&c, None, Some("org"))).unwrap(), "[]");
+        assert_eq!(
+            f.paths(),
+            vec![
+                "GET /api/my-videos?firebase_collection_name=videos&folder_collection=videoFolders&folder=fleet+uploads%2F%C3%BC%26x%3D1",
+                "GET /api/my-videos?firebase_collection_name=videos&folder_collection=videoFolders&scope=org",
+            ]
+        );
+    }
+
+    #[test]
+    fn delete_encodes_the_id() {
+        let f = Fake::default();
+        f.answer(200, r#"{"status": "deleted"}"#);
+        let names = Names::default();
+        block_on(delete(
+            &Call {
+                t: &f,
+                ctx: &(),
+                names: &names,
+            },
+            "clip 01 é",
+        ))
+        .unwrap();
+        assert_eq!(
+            f.paths(),
+            vec!["DELETE /api/video/clip%2001%20%C3%A9?firebase_collection_name=videos"]
+        );
+    }
+
+    #[test]
+    fn readiness_rules() {
+        let r = |t: &str| readiness(&parse(t).unwrap());
+        assert_eq!(
+            r(r#"{"metadata": {"visual_analysis": {"status": {"status": "uploaded"}}}}"#),
+            Readiness::Ready
+        );
+        assert_eq!(
+            r(
+                r#"{"metadata": {"visual_analysis": {"status": {"status": "PREPARE_IN_PROGRESS"}}}}"#
+            ),
+            Readiness::Waiting
+        );
+        // With chunks, only the chunk count decides.
+        assert_eq!(
+            r(
+                r#"{"metadata": {"chunks_total": 3, "chunks_uploaded": 2, "visual_analysis": {"status": {"status": "UPLOADED"}}}}"#
+            ),
+            Readiness::Waiting
+        );
+        assert_eq!(
+            r(r#"{"metadata": {"chunks_total": 3, "chunks_uploaded": 3}}"#),
+            Readiness::Ready
+        );
+        assert_eq!(
+            r(
+                r#"{"error": "bad mp4", "metadata": {"visual_analysis": {"status": {"status": "UPLOADING_FAILED"}}}}"#
+            ),
+            Readiness::Failed("bad mp4".into())
+        );
+        assert_eq!(r("{}"), Readiness::Waiting);
+        assert_eq!(
+            reported_status(
+                &parse(r#"{"visual_analysis": {"status": {"status": "UPLOADED"}}}"#).unwrap()
+            ),
+            "uploaded"
+        );
+        assert_eq!(reported_status(&parse("{}").unwrap()), "unknown");
+    }
+}

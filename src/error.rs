@@ -1,0 +1,191 @@
+//! The one error type inside Rust. It becomes a JS error class once, at the boundary
+//! (`client.rs`); messages are built here, follow the protocol's rules (API.md §1.6), and never
+//! contain the API key.
+
+use crate::json::{self, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// Bad input, caught before anything was sent.
+    Validation(String),
+    /// An HTTP error answer (after retries, for retried statuses).
+    Api(HttpFailure),
+    /// A 401.
+    Auth(HttpFailure),
+    /// A video ended as `UPLOADING_FAILED`/`FAILED` while we waited for it.
+    Upload(String),
+    /// A request or a wait ran past its limit.
+    Timeout(String),
+    /// The caller's `AbortSignal` fired.
+    Abort(String),
+    /// The network failed and retries did not help, or the server's answer was unusable.
+    Network(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpFailure {
+    pub status: u16,
+    pub message: String,
+    /// The answer's body as text (JSON text when the server sent JSON).
+    pub body: String,
+    pub request_id: Option<String>,
+    /// Seconds, from `Retry-After`.
+    pub retry_after: Option<f64>,
+}
+
+impl Error {
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Validation(m)
+            | Error::Upload(m)
+            | Error::Timeout(m)
+            | Error::Abort(m)
+            | Error::Network(m) => m,
+            Error::Api(f) | Error::Auth(f) => &f.message,
+        }
+    }
+
+    /// Notes how many attempts an HTTP error took, when it was retried.
+    pub fn with_suffix(self, attempts: u32) -> Error {
+        let note = " (after ".to_string() + &json::int_text(i64::from(attempts)) + " attempts)";
+        match self {
+            Error::Api(mut f) => {
+                f.message.push_str(&note);
+                Error::Api(f)
+            }
+            other => other,
+        }
+    }
+
+    /// Removes every occurrence of `secret` from the error, so no key can leak through a
+    /// server that echoes it.
+    pub fn redact(self, secret: Option<&str>) -> Error {
+        let Some(secret) = secret.filter(|s| !s.is_empty()) else {
+            return self;
+        };
+        let r = |s: String| s.replace(secret, "[redacted]");
+        match self {
+            Error::Validation(m) => Error::Validation(r(m)),
+            Error::Upload(m) => Error::Upload(r(m)),
+            Error::Timeout(m) => Error::Timeout(r(m)),
+            Error::Abort(m) => Error::Abort(r(m)),
+            Error::Network(m) => Error::Network(r(m)),
+            Error::Api(f) => Error::Api(HttpFailure {
+                message: r(f.message),
+                body: r(f.body),
+                ..f
+            }),
+            Error::Auth(f) => Error::Auth(HttpFailure {
+                message: r(f.message),
+                body: r(f.body),
+                ..f
+            }),
+        }
+    }
+}
+
+/// The protocol's message for an error body: a FastAPI `detail` list as `loc0: msg; ...`, a
+/// `detail` value, `message`, `error`, or else the body itself.
+pub fn body_message(body: &str) -> String {
+    let Ok(v) = json::parse(body) else {
+        return body.trim().to_string();
+    };
+    match v.get("detail") {
+        Some(Value::Arr(items)) => items
+            .iter()
+            .map(|it| {
+                let loc = it.get("loc").and_then(Value::arr).and_then(|l| l.first());
+                let loc = match loc {
+                    Some(Value::Str(s)) => s.clone(),
+                    Some(Value::Num(n)) => json::int_text(*n as i64),
+                    _ => String::new(),
+                };
+                let msg = it.get_str("msg").unwrap_or("");
+                if loc.is_empty() {
+                    msg.to_string()
+                } else {
+                    loc + ": " + msg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(Value::Str(s)) => s.clone(),
+        Some(other) => other.to_json(),
+        None => ["message", "error"]
+            .iter()
+            .find_map(|k| v.get_str(k).map(str::to_string))
+            .unwrap_or_else(|| body.trim().to_string()),
+    }
+}
+
+/// The error for an HTTP error answer.
+pub fn from_status(
+    status: u16,
+    body: &str,
+    request_id: Option<String>,
+    retry_after: Option<f64>,
+) -> Error {
+    let detail = body_message(body);
+    if status == 401 {
+        let message = if detail.is_empty() {
+            "NomadicML authentication failed: check your API key".to_string()
+        } else {
+            "NomadicML authentication failed: ".to_string() + &detail
+        };
+        return Error::Auth(HttpFailure {
+            status,
+            message,
+            body: body.to_string(),
+            request_id,
+            retry_after,
+        });
+    }
+    let mut message = "API error ".to_string() + &json::int_text(i64::from(status));
+    if !detail.is_empty() {
+        message.push_str(": ");
+        message.push_str(&detail);
+    }
+    Error::Api(HttpFailure {
+        status,
+        message,
+        body: body.to_string(),
+        request_id,
+        retry_after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_follow_the_protocol() {
+        let fastapi = r#"{"detail": [{"loc": ["body", "name"], "msg": "field required"}, {"loc": [], "msg": "x"}]}"#;
+        assert_eq!(body_message(fastapi), "body: field required; x");
+        assert_eq!(
+            body_message(r#"{"detail": "Video not found"}"#),
+            "Video not found"
+        );
+        assert_eq!(body_message(r#"{"message": "m", "error": "e"}"#), "m");
+        assert_eq!(body_message(r#"{"error": "e"}"#), "e");
+        assert_eq!(body_message("plain text\n"), "plain text");
+        let e = from_status(
+            404,
+            r#"{"detail": "Video not found"}"#,
+            Some("rid".into()),
+            None,
+        );
+        assert_eq!(e.message(), "API error 404: Video not found");
+        assert!(
+            matches!(from_status(401, "", None, None), Error::Auth(ref f) if f.message.contains("check your API key"))
+        );
+    }
+
+    #[test]
+    fn redaction_removes_the_key_everywhere() {
+        let e =
+            from_status(400, r#"{"detail": "bad key sk-123"}"#, None, None).redact(Some("sk-123"));
+        let Error::Api(f) = e else { panic!() };
+        assert!(!f.message.contains("sk-123") && !f.body.contains("sk-123"));
+    }
+}

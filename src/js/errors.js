@@ -1,0 +1,86 @@
+// The SDK's error classes. `err instanceof APIError` works because every error the SDK throws
+// is made here, once, at the boundary between Rust and JS.
+
+export class NomadicMLError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'NomadicMLError';
+  }
+}
+
+export class APIError extends NomadicMLError {
+  constructor(message, status, body, requestId, retryAfter) {
+    super(message);
+    this.name = 'APIError';
+    /** HTTP status. */
+    this.status = status;
+    /** The answer's body: parsed JSON when it was JSON, else its text. */
+    this.body = body;
+    /** The X-Request-ID of the call, to quote in support requests. */
+    this.requestId = requestId;
+    /** Seconds the server asked to wait (Retry-After), or undefined. */
+    this.retryAfter = retryAfter;
+  }
+}
+
+export class AuthenticationError extends APIError {
+  constructor(...args) {
+    super(...args);
+    this.name = 'AuthenticationError';
+  }
+}
+
+export class ValidationError extends NomadicMLError {
+  constructor(message) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+export class VideoUploadError extends NomadicMLError {
+  constructor(message) {
+    super(message);
+    this.name = 'VideoUploadError';
+  }
+}
+
+export class TimeoutError extends NomadicMLError {
+  constructor(message) {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}
+
+export class AbortError extends NomadicMLError {
+  constructor(message) {
+    super(message);
+    this.name = 'AbortError';
+  }
+}
+
+function parseBody(text) {
+  try {
+    return JSON.parse(text);
+  } catch (_) {
+    return text;
+  }
+}
+
+export function makeError(kind, message, status, bodyText, requestId, retryAfter) {
+  switch (kind) {
+    case 'api':
+      return new APIError(message, status, parseBody(bodyText), requestId, retryAfter);
+    case 'auth':
+      return new AuthenticationError(message, status, parseBody(bodyText), requestId, retryAfter);
+    case 'validation':
+      return new ValidationError(message);
+    case 'upload':
+      return new VideoUploadError(message);
+    case 'timeout':
+      return new TimeoutError(message);
+    case 'abort':
+      return new AbortError(message);
+    default:
+      return new NomadicMLError(message);
+  }
+}

@@ -1,0 +1,323 @@
+//! Sending a request description: headers, retries with backoff, `Retry-After`, one request id
+//! per logical call. The policy is pure Rust over a [`Backend`] (one attempt, a timer, a clock),
+//! so it is tested on the host; `web.rs` is the only backend that touches fetch, XHR and timers.
+
+pub mod retry;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+use crate::api::{Method, Request, Response};
+use crate::error::{self, Error};
+
+/// What the resource modules send through. Implemented by [`Http`] (and by a fake in tests).
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// Per-call context the backend needs (abort signal, progress callback); opaque here.
+    type Ctx;
+    /// Sends `req`, retrying as the policy allows. `Ok` only for 2xx/3xx answers.
+    async fn execute(&self, ctx: &Self::Ctx, req: &Request) -> Result<Response, Error>;
+    /// Waits, unless the call is aborted first.
+    async fn sleep(&self, ctx: &Self::Ctx, ms: f64) -> Result<(), Error>;
+    fn now_ms(&self) -> f64;
+    /// Uniform in [0, 1), for jitter.
+    fn random(&self) -> f64;
+}
+
+/// One attempt's answer, before any policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub status: u16,
+    pub text: String,
+    pub retry_after: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The environment: one attempt over the network, a timer, a clock, randomness.
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    type Ctx;
+    /// One attempt. Fails with `Network`, `Timeout` or `Abort`.
+    async fn send(
+        &self,
+        ctx: &Self::Ctx,
+        url: &str,
+        headers: &[(String, String)],
+        req: &Request,
+        timeout_ms: f64,
+    ) -> Result<Sent, Error>;
+    async fn sleep(&self, ctx: &Self::Ctx, ms: f64) -> Result<(), Error>;
+    fn now_ms(&self) -> f64;
+    fn random(&self) -> f64;
+    /// A fresh UUIDv4 in canonical lowercase text.
+    fn uuid(&self) -> String;
+}
+
+/// Client-wide settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Without a trailing `/`; may be relative (`/api-proxy`) in browsers.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub timeout_ms: f64,
+    pub max_retries: u32,
+    /// Caller's extra headers, sent first so the protocol's own cannot be overridden.
+    pub headers: Vec<(String, String)>,
+    pub max_retry_after_ms: f64,
+}
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub struct Http<B> {
+    pub backend: B,
+    pub settings: Settings,
+}
+
+impl<B: Backend> Http<B> {
+    /// The caller's headers first, then the protocol's, which therefore win.
+    fn headers(&self, request_id: &str, method: Method) -> Vec<(String, String)> {
+        let mut h = self.settings.headers.clone();
+        let mut put = |k: &str, v: String| h.push((k.to_string(), v));
+        if let Some(k) = &self.settings.api_key {
+            put("X-API-Key", k.clone());
+            put("Authorization", "Bearer ".to_string() + k);
+        }
+        put("X-Client-Type", "SDK".to_string());
+        put("X-Client-Version", VERSION.to_string());
+        put("X-Request-ID", request_id.to_string());
+        if method.is_mutation() {
+            put("Idempotency-Key", request_id.to_string());
+        }
+        h
+    }
+}
+
+impl<B: Backend> Transport for Http<B> {
+    type Ctx = B::Ctx;
+
+    async fn execute(&self, ctx: &B::Ctx, req: &Request) -> Result<Response, Error> {
+        let s = &self.settings;
+        let request_id = self.backend.uuid();
+        let headers = self.headers(&request_id, req.method);
+        let url = s.base_url.clone() + &req.target();
+        let timeout = s.timeout_ms * f64::from(req.timeout_factor.max(1));
+        let key = s.api_key.as_deref();
+        let mut retries = 0;
+        loop {
+            let outcome = self.backend.send(ctx, &url, &headers, req, timeout).await;
+            let wait = match outcome {
+                Ok(sent) if sent.status < 400 => {
+                    return Ok(Response {
+                        status: sent.status,
+                        text: sent.text,
+                    })
+                }
+                Ok(sent) => {
+                    let retry_after = sent
+                        .retry_after
+                        .as_deref()
+                        .and_then(|h| retry::parse_retry_after(h, self.backend.now_ms()));
+                    if !(retry::retryable_status(sent.status) && retries < s.max_retries) {
+                        let rid = sent.request_id.or_else(|| Some(request_id.clone()));
+                        let mut e = error::from_status(
+                            sent.status,
+                            &sent.text,
+                            rid,
+                            retry_after.map(|ms| ms / 1000.0),
+                        );
+                        if retries > 0 {
+                            e = e.with_suffix(retries + 1);
+                        }
+                        return Err(e.redact(key));
+                    }
+                    retry::delay_ms(
+                        retries,
+                        retry_after,
+                        s.max_retry_after_ms,
+                        self.backend.random(),
+                    )
+                }
+                Err(Error::Network(_) | Error::Timeout(_)) if retries < s.max_retries => {
+                    retry::delay_ms(retries, None, s.max_retry_after_ms, self.backend.random())
+                }
+                Err(e) => return Err(e.redact(key)),
+            };
+            self.backend.sleep(ctx, wait).await?;
+            retries += 1;
+        }
+    }
+
+    async fn sleep(&self, ctx: &B::Ctx, ms: f64) -> Result<(), Error> {
+        self.backend.sleep(ctx, ms).await
+    }
+    fn now_ms(&self) -> f64 {
+        self.backend.now_ms()
+    }
+    fn random(&self) -> f64 {
+        self.backend.random()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::testing::block_on;
+    use crate::api::Body;
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    #[derive(Default)]
+    struct Script {
+        answers: RefCell<VecDeque<Result<Sent, Error>>>,
+        seen: RefCell<Vec<Vec<(String, String)>>>,
+        slept: RefCell<Vec<f64>>,
+    }
+
+    impl Backend for Script {
+        type Ctx = ();
+        async fn send(
+            &self,
+            _: &(),
+            _: &str,
+            h: &[(String, String)],
+            _: &Request,
+            _: f64,
+        ) -> Result<Sent, Error> {
+            self.seen.borrow_mut().push(h.to_vec());
+            self.answers
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or_else(|| Err(Error::Network("script ran out".into())))
+        }
+        async fn sleep(&self, _: &(), ms: f64) -> Result<(), Error> {
+            self.slept.borrow_mut().push(ms);
+            Ok(())
+        }
+        fn now_ms(&self) -> f64 {
+            1_000_000.0
+        }
+        fn random(&self) -> f64 {
+            0.0
+        }
+        fn uuid(&self) -> String {
+            "00000000-0000-4000-8000-00000000000".to_string()
+                + &self.seen.borrow().len().to_string()
+        }
+    }
+
+    fn sent(status: u16, retry_after: Option<&str>) -> Result<Sent, Error> {
+        Ok(Sent {
+            status,
+            text: "{\"detail\": \"x\"}".into(),
+            retry_after: retry_after.map(String::from),
+            request_id: None,
+        })
+    }
+
+    fn http(answers: Vec<Result<Sent, Error>>) -> Http<Script> {
+        let backend = Script {
+            answers: RefCell::new(answers.into()),
+            ..Default::default()
+        };
+        let settings = Settings {
+            base_url: "http://h".into(),
+            api_key: Some("sk-secret".into()),
+            timeout_ms: 1000.0,
+            max_retries: 3,
+            headers: vec![],
+            max_retry_after_ms: 60_000.0,
+        };
+        Http { backend, settings }
+    }
+
+    fn header<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        h.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn retries_keep_one_request_id_and_idempotency_key() {
+        let t = http(vec![
+            sent(503, None),
+            Err(Error::Network("reset".into())),
+            sent(200, None),
+        ]);
+        let r = block_on(t.execute(
+            &(),
+            &Request::post("/api/folders".into(), Body::Json("{}".into())),
+        ))
+        .unwrap();
+        assert_eq!(r.status, 200);
+        let seen = t.backend.seen.borrow();
+        assert_eq!(seen.len(), 3);
+        let ids: Vec<_> = seen
+            .iter()
+            .map(|h| header(h, "X-Request-ID").unwrap().to_string())
+            .collect();
+        assert!(ids.iter().all(|i| *i == ids[0]));
+        assert!(seen
+            .iter()
+            .all(|h| header(h, "Idempotency-Key") == Some(&ids[0])));
+        assert_eq!(header(&seen[0], "Authorization"), Some("Bearer sk-secret"));
+        assert_eq!(*t.backend.slept.borrow(), vec![250.0, 500.0]);
+    }
+
+    #[test]
+    fn gets_carry_no_idempotency_key() {
+        let t = http(vec![sent(200, None)]);
+        block_on(t.execute(&(), &Request::get("/api/my-videos".into()))).unwrap();
+        assert_eq!(header(&t.backend.seen.borrow()[0], "Idempotency-Key"), None);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let t = http(vec![
+            sent(429, Some("2")),
+            sent(503, Some("9999")),
+            sent(200, None),
+        ]);
+        block_on(t.execute(&(), &Request::get("/x".into()))).unwrap();
+        assert_eq!(*t.backend.slept.borrow(), vec![2000.0, 60_000.0]);
+    }
+
+    #[test]
+    fn non_retried_statuses_fail_at_once_without_the_key() {
+        let t = http(vec![sent(413, Some("5"))]);
+        t.backend.answers.borrow_mut()[0] = Ok(Sent {
+            status: 413,
+            text: "{\"detail\": \"too big for sk-secret\"}".into(),
+            retry_after: Some("5".into()),
+            request_id: None,
+        });
+        let e = block_on(t.execute(&(), &Request::get("/x".into()))).unwrap_err();
+        let Error::Api(f) = e else { panic!("{e:?}") };
+        assert_eq!((f.status, f.retry_after), (413, Some(5.0)));
+        assert!(!f.message.contains("sk-secret") && !f.body.contains("sk-secret"));
+        assert_eq!(t.backend.seen.borrow().len(), 1);
+    }
+
+    #[test]
+    fn exhausted_retries_report_the_last_status() {
+        let t = http(vec![
+            sent(503, None),
+            sent(503, None),
+            sent(503, None),
+            sent(503, None),
+            sent(200, None),
+        ]);
+        let e = block_on(t.execute(&(), &Request::get("/x".into()))).unwrap_err();
+        assert!(
+            matches!(&e, Error::Api(f) if f.status == 503 && f.message.ends_with("(after 4 attempts)")),
+            "{e:?}"
+        );
+        assert_eq!(t.backend.seen.borrow().len(), 4);
+    }
+
+    #[test]
+    fn aborts_are_not_retried() {
+        let t = http(vec![Err(Error::Abort("aborted".into())), sent(200, None)]);
+        assert!(matches!(
+            block_on(t.execute(&(), &Request::get("/x".into()))),
+            Err(Error::Abort(_))
+        ));
+        assert_eq!(t.backend.seen.borrow().len(), 1);
+    }
+}

@@ -1,0 +1,142 @@
+// Test helpers for the wasm-bindgen-test suites: the emulator's admin API, test files, clocks.
+
+export async function admin(base, method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  const r = await fetch(base + '/__emulator/' + path, init);
+  if (!r.ok) throw new Error(`admin ${method} ${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+function box(kind, body) {
+  const out = new Uint8Array(8 + body.length);
+  new DataView(out.buffer).setUint32(0, out.length);
+  out.set(new TextEncoder().encode(kind), 4);
+  out.set(body, 8);
+  return out;
+}
+
+function cat(...parts) {
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function u32s(...vals) {
+  const out = new Uint8Array(vals.length * 4);
+  const dv = new DataView(out.buffer);
+  vals.forEach((v, i) => dv.setUint32(i * 4, v));
+  return out;
+}
+
+/** A valid MP4 (one H.264 track, no frames) of `duration` seconds, padded with `payload` bytes. */
+export function mp4(duration, payload) {
+  const ts = 1000;
+  const dur = Math.round(duration * ts);
+  const matrix = u32s(0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000);
+  const mvhd = cat(new Uint8Array(12), u32s(ts, dur, 0x10000), new Uint8Array([1, 0]), new Uint8Array(10), matrix, new Uint8Array(24), u32s(2));
+  const tkhd = cat(u32s(3), new Uint8Array(8), u32s(1), new Uint8Array(4), u32s(dur), new Uint8Array(16), matrix, u32s(640 << 16, 360 << 16));
+  const mdhd = cat(new Uint8Array(12), u32s(ts, dur), new Uint8Array([0x55, 0xc4, 0, 0]));
+  const hdlr = cat(new Uint8Array(8), new TextEncoder().encode('vide'), new Uint8Array(12), new TextEncoder().encode('VideoHandler\0'));
+  const avc1 = cat(new Uint8Array(6), new Uint8Array([0, 1]), new Uint8Array(16), new Uint8Array([2, 128, 1, 104]), new Uint8Array([0, 0x48, 0, 0, 0, 0x48, 0, 0, 0, 0, 0, 0, 0, 1]), new Uint8Array(32), new Uint8Array([0, 0x18, 0xff, 0xff]));
+  const stsd = cat(u32s(0, 1), box('avc1', avc1));
+  const stbl = cat(box('stsd', stsd), box('stts', new Uint8Array(8)), box('stsc', new Uint8Array(8)), box('stsz', new Uint8Array(12)), box('stco', new Uint8Array(8)));
+  const minf = box('minf', cat(box('vmhd', cat(u32s(1), new Uint8Array(8))), box('dinf', box('dref', cat(u32s(0, 1), box('url ', u32s(1))))), box('stbl', stbl)));
+  const mdia = box('mdia', cat(box('mdhd', mdhd), box('hdlr', hdlr), minf));
+  const moov = box('moov', cat(box('mvhd', mvhd), box('trak', cat(box('tkhd', tkhd), mdia))));
+  const ftyp = box('ftyp', new TextEncoder().encode('isom\0\0\x02\0isomiso2avc1mp41'));
+  return cat(ftyp, moov, box('mdat', new Uint8Array(payload)));
+}
+
+export function file(bytes, name, type) {
+  return new File([bytes], name, { type });
+}
+
+export function blob(bytes, type) {
+  return new Blob([bytes], { type });
+}
+
+export function textFile(text, name) {
+  return new File([text], name, { type: 'application/json' });
+}
+
+export function now() {
+  return performance.now();
+}
+
+export function delay(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function unique() {
+  return 't' + Math.random().toString(36).slice(2, 10);
+}
+
+/** Names along the prototype chain of an error: its class and every class it extends. */
+export function classChain(e) {
+  const names = [];
+  for (let p = Object.getPrototypeOf(e); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    names.push(p.constructor.name);
+  }
+  return names.join('>');
+}
+
+export function controller() {
+  return new AbortController();
+}
+
+export function abortAfter(c, ms) {
+  setTimeout(() => c.abort(), ms);
+}
+
+/** Calls `f(event)` for each progress event and keeps them. */
+export function recorder() {
+  const events = [];
+  const fn = (e) => events.push(e);
+  return { fn, events };
+}
+
+/** GET an API path with the key, for reading what the emulator stored. */
+export async function apiGet(base, key, path) {
+  const r = await fetch(base + path, { headers: { 'X-API-Key': key } });
+  return r.json();
+}
+
+/** Waits `afterMs`, aborts, and measures how long `p` takes to settle after the abort. */
+export async function abortTimed(c, p, afterMs) {
+  await delay(afterMs);
+  const t = performance.now();
+  c.abort();
+  try {
+    await p;
+    return { ms: performance.now() - t, error: null };
+  } catch (e) {
+    return { ms: performance.now() - t, error: e };
+  }
+}
+
+export function isBrowser() {
+  return typeof document !== 'undefined';
+}
+
+/** Runs `f` and returns what it threw (or undefined). */
+export function thrown(f) {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+export function makeClient(NomadicClient, options) {
+  return new NomadicClient(options);
+}

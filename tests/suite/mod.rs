@@ -1,0 +1,588 @@
+//! The SDK driven against a running emulator, over real HTTP, in Chromium and in Node. The same
+//! tests run in both (`tests/browser.rs`, `tests/node.rs`). The emulator's address and key come
+//! from `NOMADIC_EMULATOR_URL` and `NOMADIC_TEST_API_KEY` at build time (`cargo xtask test`
+//! starts the emulator and sets them).
+
+use js_sys::{Array, Object, Promise, Reflect, JSON};
+use nomadicml_web::NomadicClient;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+#[wasm_bindgen(module = "/tests/suite/helpers.js")]
+extern "C" {
+    fn admin(base: &str, method: &str, path: &str, body: JsValue) -> Promise;
+    #[wasm_bindgen(js_name = apiGet)]
+    fn api_get(base: &str, key: &str, path: &str) -> Promise;
+    fn mp4(duration: f64, payload: f64) -> JsValue;
+    fn file(bytes: &JsValue, name: &str, ty: &str) -> JsValue;
+    fn blob(bytes: &JsValue, ty: &str) -> JsValue;
+    #[wasm_bindgen(js_name = textFile)]
+    fn text_file(text: &str, name: &str) -> JsValue;
+    fn now() -> f64;
+    fn delay(ms: f64) -> Promise;
+    fn unique() -> String;
+    #[wasm_bindgen(js_name = classChain)]
+    fn class_chain(e: &JsValue) -> String;
+    fn controller() -> JsValue;
+    fn recorder() -> JsValue;
+    #[wasm_bindgen(js_name = abortTimed)]
+    fn abort_timed(c: &JsValue, p: &Promise, after_ms: f64) -> Promise;
+    #[wasm_bindgen(js_name = isBrowser)]
+    fn is_browser() -> bool;
+}
+
+const BASE: &str = match option_env!("NOMADIC_EMULATOR_URL") {
+    Some(u) => u,
+    None => "http://127.0.0.1:8787",
+};
+const KEY: &str = match option_env!("NOMADIC_TEST_API_KEY") {
+    Some(k) => k,
+    None => "nomadic-dev-key",
+};
+
+fn o(pairs: &[(&str, JsValue)]) -> JsValue {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&obj, &JsValue::from_str(k), v).unwrap();
+    }
+    obj.into()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn n(v: f64) -> JsValue {
+    JsValue::from(v)
+}
+
+fn get(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(v: &JsValue, k: &str) -> String {
+    get(v, k).as_string().unwrap_or_default()
+}
+
+fn list(v: &JsValue) -> Vec<JsValue> {
+    Array::from(v).iter().collect()
+}
+
+async fn wait(p: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+fn client_with(extra: &[(&str, JsValue)]) -> NomadicClient {
+    let mut pairs = vec![("apiKey", s(KEY)), ("baseUrl", s(BASE))];
+    pairs.extend(extra.iter().cloned());
+    NomadicClient::new(o(&pairs)).expect("client")
+}
+
+fn client() -> NomadicClient {
+    client_with(&[])
+}
+
+async fn adm(method: &str, path: &str, body: JsValue) -> JsValue {
+    wait(admin(BASE, method, path, body))
+        .await
+        .expect("admin call")
+}
+
+async fn fault(json: &str) {
+    adm("POST", "faults", JSON::parse(json).unwrap()).await;
+}
+
+async fn clear_log() {
+    adm("DELETE", "requests", JsValue::UNDEFINED).await;
+}
+
+/// The request log's `/api/` entries for `path`.
+async fn log_for(path: &str) -> Vec<JsValue> {
+    list(&adm("GET", "requests", JsValue::UNDEFINED).await)
+        .into_iter()
+        .filter(|e| text(e, "path") == path)
+        .collect()
+}
+
+async fn videos_in(c: &NomadicClient, folder: &str, scope: &str) -> Vec<JsValue> {
+    list(
+        &wait(c.my_videos(o(&[("folder", s(folder)), ("scope", s(scope))])))
+            .await
+            .expect("myVideos"),
+    )
+}
+
+fn video(name: &str, seconds: f64, payload: f64) -> JsValue {
+    file(&mp4(seconds, payload), name, "video/mp4")
+}
+
+fn fast() -> (&'static str, JsValue) {
+    ("pollIntervalMs", n(50.0))
+}
+
+#[wasm_bindgen_test]
+async fn a_real_mp4_file_goes_up_and_its_duration_comes_back() {
+    let c = client();
+    let folder = unique();
+    let name = folder.clone() + ".mp4";
+    let r = wait(c.upload(
+        video(&name, 12.5, 1000.0),
+        o(&[("folder", s(&folder)), fast()]),
+    ))
+    .await
+    .expect("upload");
+    assert_eq!(text(&r, "status"), "uploaded");
+    let vids = videos_in(&c, &folder, "user").await;
+    assert_eq!(vids.len(), 1);
+    assert_eq!(text(&vids[0], "video_id"), text(&r, "video_id"));
+    assert_eq!(text(&vids[0], "video_name"), name);
+    assert_eq!(get(&vids[0], "duration_s").as_f64(), Some(12.5));
+}
+
+#[wasm_bindgen_test]
+async fn names_sidecars_folders_and_scopes() {
+    let c = client();
+    let folder = unique();
+    let f = s(&folder);
+    // A Blob takes its name from options.name.
+    let b = blob(&mp4(3.0, 10.0), "video/mp4");
+    wait(c.upload(
+        b,
+        o(&[("name", s("blob clip.mp4")), ("folder", f.clone()), fast()]),
+    ))
+    .await
+    .expect("blob upload");
+    // [video, metadata file] with matching base names; the sidecar reaches the server.
+    let sidecar = r#"{"fields": {"speed": {"type": "number", "unit": "km/h"}}}"#;
+    let pair = Array::of2(
+        &video("trip.mp4", 4.0, 10.0),
+        &text_file(sidecar, "trip.json"),
+    );
+    let r = wait(c.upload(pair.into(), o(&[("folder", f.clone()), fast()])))
+        .await
+        .expect("pair upload");
+    let status = wait(api_get(
+        BASE,
+        KEY,
+        &("/api/video/".to_string() + &text(&r, "video_id") + "/status"),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        JSON::stringify(&get(&get(&status, "metadata"), "overlay_metadata")).unwrap(),
+        JSON::stringify(&JSON::parse(sidecar).unwrap()).unwrap()
+    );
+    // {video, name, metadata: object}
+    let item = o(&[
+        ("video", video("raw.mp4", 5.0, 10.0)),
+        ("name", s("Custom Name.mp4")),
+        ("metadata", o(&[("speed", n(3.0))])),
+    ]);
+    wait(c.upload(item, o(&[("folder", f.clone()), fast()])))
+        .await
+        .expect("dict upload");
+    let mut names: Vec<String> = videos_in(&c, &folder, "user")
+        .await
+        .iter()
+        .map(|v| text(v, "video_name"))
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["Custom Name.mp4", "blob clip.mp4", "trip.mp4"]);
+    // The org scope is a different folder of the same name.
+    wait(c.upload(
+        video("shared.mp4", 2.0, 10.0),
+        o(&[("folder", f.clone()), ("scope", s("org")), fast()]),
+    ))
+    .await
+    .expect("org upload");
+    let org = videos_in(&c, &folder, "org").await;
+    assert_eq!(
+        org.iter()
+            .map(|v| text(v, "video_name"))
+            .collect::<Vec<_>>(),
+        vec!["shared.mp4"]
+    );
+    assert_eq!(videos_in(&c, &folder, "user").await.len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn folders_are_created_once_and_found_by_scope() {
+    let c = client();
+    let name = unique();
+    let made = wait(c.create_folder(s(&name), o(&[("description", s("Q1"))])))
+        .await
+        .expect("create");
+    assert_eq!(text(&made, "description"), "Q1");
+    let dup = wait(c.create_folder(s(&name), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(class_chain(&dup), "APIError>NomadicMLError>Error");
+    assert_eq!(get(&dup, "status").as_f64(), Some(409.0));
+    let got = wait(c.get_folder(s(&name), JsValue::UNDEFINED))
+        .await
+        .expect("get");
+    assert_eq!(text(&got, "id"), text(&made, "id"));
+    let missing = wait(c.get_folder(s(&name), o(&[("scope", s("org"))])))
+        .await
+        .unwrap_err();
+    assert_eq!(get(&missing, "status").as_f64(), Some(404.0));
+    assert!(!text(&missing, "requestId").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn delete_removes_the_video() {
+    let c = client();
+    let folder = unique();
+    let r = wait(c.upload(
+        video("gone.mp4", 1.0, 10.0),
+        o(&[("folder", s(&folder)), fast()]),
+    ))
+    .await
+    .unwrap();
+    let id = text(&r, "video_id");
+    let d = wait(c.delete_video(s(&id), JsValue::UNDEFINED))
+        .await
+        .expect("delete");
+    assert_eq!(text(&d, "status"), "deleted");
+    assert!(videos_in(&c, &folder, "user").await.is_empty());
+    let again = wait(c.delete_video(s(&id), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(get(&again, "status").as_f64(), Some(404.0));
+}
+
+#[wasm_bindgen_test]
+async fn progress_reaches_the_file_size() {
+    let c = client();
+    let size = 2.0 * 1024.0 * 1024.0;
+    let f = video("big.mp4", 8.0, size);
+    let bytes = get(&f, "size").as_f64().unwrap();
+    let rec = recorder();
+    let opts = o(&[
+        ("folder", s(&unique())),
+        ("onProgress", get(&rec, "fn")),
+        fast(),
+    ]);
+    wait(c.upload(f, opts)).await.expect("upload");
+    let events = list(&get(&rec, "events"));
+    assert!(!events.is_empty());
+    let loaded: Vec<f64> = events
+        .iter()
+        .map(|e| get(e, "loaded").as_f64().unwrap())
+        .collect();
+    assert!(loaded.windows(2).all(|w| w[0] <= w[1]), "{loaded:?}");
+    let last = events.last().unwrap();
+    assert_eq!(get(last, "loaded").as_f64(), Some(bytes));
+    assert_eq!(get(last, "total").as_f64(), Some(bytes));
+    assert_eq!(get(last, "overallLoaded").as_f64(), Some(bytes));
+    assert_eq!(text(last, "name"), "big.mp4");
+}
+
+#[wasm_bindgen_test]
+async fn two_503s_then_success_make_one_video_with_one_key() {
+    let c = client();
+    let folder = unique();
+    clear_log().await;
+    fault(r#"{"method": "POST", "path": "/api/upload-video", "status": 503, "times": 2}"#).await;
+    let r = wait(c.upload(
+        video("retry.mp4", 2.0, 100.0),
+        o(&[("folder", s(&folder)), fast()]),
+    ))
+    .await
+    .expect("upload");
+    assert_eq!(text(&r, "status"), "uploaded");
+    let attempts = log_for("/api/upload-video").await;
+    let statuses: Vec<f64> = attempts
+        .iter()
+        .map(|e| get(e, "status").as_f64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![503.0, 503.0, 200.0]);
+    let key = text(&attempts[0], "idempotency_key");
+    assert!(!key.is_empty());
+    assert!(attempts
+        .iter()
+        .all(|e| text(e, "idempotency_key") == key && text(e, "request_id") == key));
+    assert_eq!(videos_in(&c, &folder, "user").await.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_honoured() {
+    let c = client();
+    clear_log().await;
+    fault(r#"{"method": "GET", "path": "/api/my-videos", "status": 429, "retry_after_s": 1, "times": 1}"#).await;
+    let t = now();
+    wait(c.my_videos(JsValue::UNDEFINED))
+        .await
+        .expect("myVideos");
+    assert!(now() - t >= 1000.0, "waited {} ms", now() - t);
+    let statuses: Vec<f64> = log_for("/api/my-videos")
+        .await
+        .iter()
+        .map(|e| get(e, "status").as_f64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![429.0, 200.0]);
+}
+
+#[wasm_bindgen_test]
+async fn abort_mid_upload_rejects_fast_and_leaves_nothing() {
+    let c = client();
+    let folder = unique();
+    // The server sits on the request for 1.5 s, so the upload is still in flight when aborted.
+    fault(r#"{"method": "POST", "path": "/api/upload-video", "delay_ms": 1500, "times": 1}"#).await;
+    let ctl = controller();
+    let p = c.upload(
+        video("abort.mp4", 5.0, 16.0 * 1024.0 * 1024.0),
+        o(&[
+            ("folder", s(&folder)),
+            ("signal", get(&ctl, "signal")),
+            fast(),
+        ]),
+    );
+    let out = wait(abort_timed(&ctl, &p, 300.0)).await.unwrap();
+    let e = get(&out, "error");
+    assert_eq!(class_chain(&e), "AbortError>NomadicMLError>Error");
+    assert_eq!(text(&e, "name"), "AbortError");
+    let ms = get(&out, "ms").as_f64().unwrap();
+    assert!(ms < 200.0, "rejected {ms} ms after the abort");
+    wait(delay(2000.0)).await.unwrap();
+    assert!(videos_in(&c, &folder, "user").await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_key_is_an_authentication_error_that_hides_the_key() {
+    let c =
+        NomadicClient::new(o(&[("apiKey", s("wrong-key-7f3a9")), ("baseUrl", s(BASE))])).unwrap();
+    let e = wait(c.my_videos(JsValue::UNDEFINED)).await.unwrap_err();
+    assert_eq!(
+        class_chain(&e),
+        "AuthenticationError>APIError>NomadicMLError>Error"
+    );
+    assert_eq!(get(&e, "status").as_f64(), Some(401.0));
+    let all = text(&e, "message")
+        + &JSON::stringify(&get(&e, "body"))
+            .unwrap()
+            .as_string()
+            .unwrap_or_default();
+    assert!(all.contains("authentication failed"), "{all}");
+    assert!(!all.contains("wrong-key-7f3a9"));
+    let ok = wait(client().verify_auth(JsValue::UNDEFINED))
+        .await
+        .expect("verify");
+    assert_eq!(get(&ok, "valid").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_item_does_not_stop_a_batch() {
+    let c = client();
+    let folder = unique();
+    let items = Array::new();
+    items.push(&video("one.mp4", 1.0, 10.0));
+    items.push(&o(&[
+        ("video", s("https://example.com/remote.mp4")),
+        ("name", s("remote.mp4")),
+    ]));
+    items.push(&video("three.mp4", 3.0, 10.0));
+    let r = list(
+        &wait(c.upload(
+            items.into(),
+            o(&[("folder", s(&folder)), ("concurrency", n(2.0)), fast()]),
+        ))
+        .await
+        .expect("batch"),
+    );
+    assert_eq!(r.len(), 3);
+    assert_eq!(text(&r[0], "status"), "uploaded");
+    assert!(get(&r[1], "video_id").is_null());
+    assert_eq!(text(&r[1], "status"), "failed");
+    assert!(
+        text(&r[1], "error").contains("loopback"),
+        "{}",
+        text(&r[1], "error")
+    );
+    assert_eq!(text(&r[2], "status"), "uploaded");
+    let mut names: Vec<String> = videos_in(&c, &folder, "user")
+        .await
+        .iter()
+        .map(|v| text(v, "video_name"))
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["one.mp4", "remote.mp4", "three.mp4"]);
+}
+
+#[wasm_bindgen_test]
+async fn every_validation_rule_sends_nothing() {
+    let c = client();
+    clear_log().await;
+    let good = || video("ok.mp4", 1.0, 10.0);
+    let arr = |a: JsValue, b: JsValue| -> JsValue { Array::of2(&a, &b).into() };
+    let cases: Vec<(&str, Promise)> = vec![
+        ("nothing", c.upload(JsValue::UNDEFINED, JsValue::UNDEFINED)),
+        ("a number", c.upload(n(3.0), JsValue::UNDEFINED)),
+        (
+            "mkv",
+            c.upload(
+                file(&mp4(1.0, 1.0), "a.mkv", "video/x-matroska"),
+                JsValue::UNDEFINED,
+            ),
+        ),
+        (
+            "nameless blob",
+            c.upload(blob(&mp4(1.0, 1.0), "video/mp4"), JsValue::UNDEFINED),
+        ),
+        (
+            "empty file",
+            c.upload(
+                file(
+                    &js_sys::Uint8Array::new_with_length(0),
+                    "e.mp4",
+                    "video/mp4",
+                ),
+                JsValue::UNDEFINED,
+            ),
+        ),
+        (
+            "html url",
+            c.upload(s("https://host/page.html"), JsValue::UNDEFINED),
+        ),
+        (
+            "cloud uri",
+            c.upload(s("gs://bucket/a.mp4"), JsValue::UNDEFINED),
+        ),
+        ("blank folder", c.upload(good(), o(&[("folder", s("  "))]))),
+        ("bad scope", c.upload(good(), o(&[("scope", s("sample"))]))),
+        ("blank name", c.upload(good(), o(&[("name", s(" "))]))),
+        (
+            "bad item in list",
+            c.upload(
+                arr(good(), file(&mp4(1.0, 1.0), "notes.txt", "text/plain")),
+                JsValue::UNDEFINED,
+            ),
+        ),
+        (
+            "empty list",
+            c.upload(Array::new().into(), JsValue::UNDEFINED),
+        ),
+        (
+            "name with list",
+            c.upload(arr(good(), good()), o(&[("name", s("x.mp4"))])),
+        ),
+        (
+            "sidecar base name",
+            c.upload(
+                arr(video("trip.mp4", 1.0, 1.0), text_file("{}", "other.json")),
+                JsValue::UNDEFINED,
+            ),
+        ),
+        (
+            "sidecar not json",
+            c.upload(arr(good(), s("{oops")), JsValue::UNDEFINED),
+        ),
+        (
+            "object without video",
+            c.upload(o(&[("name", s("x.mp4"))]), JsValue::UNDEFINED),
+        ),
+        (
+            "multi-view",
+            c.upload(o(&[("front", good())]), JsValue::UNDEFINED),
+        ),
+        (
+            "concurrency 0",
+            c.upload(good(), o(&[("concurrency", n(0.0))])),
+        ),
+        (
+            "concurrency 1.5",
+            c.upload(good(), o(&[("concurrency", n(1.5))])),
+        ),
+        (
+            "timeout -1",
+            c.upload(good(), o(&[("uploadTimeoutMs", n(-1.0))])),
+        ),
+        (
+            "signal not a signal",
+            c.upload(good(), o(&[("signal", s("nope"))])),
+        ),
+        (
+            "progress not a function",
+            c.upload(good(), o(&[("onProgress", n(3.0))])),
+        ),
+        ("options not an object", c.upload(good(), s("fast"))),
+        ("myVideos scope", c.my_videos(o(&[("scope", s("galaxy"))]))),
+        (
+            "myVideos blank folder",
+            c.my_videos(o(&[("folder", s(""))])),
+        ),
+        (
+            "createFolder blank",
+            c.create_folder(s("  "), JsValue::UNDEFINED),
+        ),
+        (
+            "createFolder number",
+            c.create_folder(n(1.0), JsValue::UNDEFINED),
+        ),
+        (
+            "getFolder scope",
+            c.get_folder(s("x"), o(&[("scope", s("sample"))])),
+        ),
+        (
+            "deleteVideo blank",
+            c.delete_video(s(""), JsValue::UNDEFINED),
+        ),
+        (
+            "deleteVideo number",
+            c.delete_video(n(42.0), JsValue::UNDEFINED),
+        ),
+    ];
+    for (what, p) in cases {
+        let e = wait(p).await.expect_err(what);
+        assert_eq!(
+            class_chain(&e),
+            "ValidationError>NomadicMLError>Error",
+            "{what}: {}",
+            text(&e, "message")
+        );
+        assert!(!text(&e, "message").is_empty(), "{what}");
+    }
+    for bad in [
+        o(&[("apiKey", s("  "))]),
+        o(&[("apiKey", s(KEY)), ("baseUrl", s("ftp://x"))]),
+        o(&[("timeoutMs", n(0.0))]),
+        o(&[("maxRetries", n(11.0))]),
+        s("key"),
+    ] {
+        let e = NomadicClient::new(bad)
+            .err()
+            .expect("constructor must throw");
+        assert_eq!(class_chain(&e), "ValidationError>NomadicMLError>Error");
+    }
+    let sent = list(&adm("GET", "requests", JsValue::UNDEFINED).await);
+    assert!(sent.is_empty(), "{} request(s) were sent", sent.len());
+}
+
+#[wasm_bindgen_test]
+async fn browsers_keep_the_key_to_safe_origins() {
+    let remote = o(&[
+        ("apiKey", s(KEY)),
+        ("baseUrl", s("https://api-prod.nomadicml.com")),
+    ]);
+    let made = NomadicClient::new(remote);
+    if is_browser() {
+        let e = made
+            .err()
+            .expect("a key to another origin needs the opt-in");
+        assert!(text(&e, "message").contains("dangerouslyAllowBrowser"));
+        assert!(!text(&e, "message").contains(KEY));
+        let opted = o(&[
+            ("apiKey", s(KEY)),
+            ("baseUrl", s("https://api-prod.nomadicml.com")),
+            ("dangerouslyAllowBrowser", JsValue::TRUE),
+        ]);
+        assert!(NomadicClient::new(opted).is_ok());
+    } else {
+        assert!(made.is_ok(), "Node has no page to leak the key from");
+    }
+    // A same-origin proxy needs no key in the page.
+    if is_browser() {
+        assert!(NomadicClient::new(o(&[("baseUrl", s("/api-proxy"))])).is_ok());
+    }
+}
