@@ -23,7 +23,8 @@ def wait_rows(client, job_id, limit=500, timeout=60):
                 break
             cursor = page["next_cursor"]
         if len(seen) >= job["total"] and all(r["status"] in TERMINAL for r in seen.values()):
-            return job, seen
+            # The job document read before the last rows landed may be stale: read it again.
+            return client.video.get_import_job(job_id), seen
         assert time.time() < deadline, f"import {job_id} not done: {len(seen)}/{job['total']}"
         time.sleep(0.2)
 

@@ -20,8 +20,9 @@ pub fn delay_ms(retries: u32, retry_after_ms: Option<f64>, cap_ms: f64, random: 
 /// is ignored (the backoff applies), where the Python client would give up.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return v.parse::<f64>().ok().map(|s| s * 1000.0);
+    if !v.is_empty() && v.len() <= 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = v.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return Some(secs as f64 * 1000.0);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))
 }

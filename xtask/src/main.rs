@@ -1,15 +1,19 @@
 //! `cargo xtask <command>`: the project's one entry point for building, testing and running.
 //!
-//! - `test`: installs what is missing (Rust targets and components, a Python virtual environment
-//!   with the published client), then runs every check and test and prints one closing line.
+//! - `test`: installs what is missing (Rust targets and components, the wasm-bindgen CLI,
+//!   Chromium and its driver, wasm-opt, a Python virtual environment with the published
+//!   client), then runs every check and test and prints one closing line.
+//! - `build`: the npm package in `pkg/`, with its gzip sizes.
 //! - `emulator [FLAGS]`: builds and starts `nomadic-emulator` (flags are passed through).
-//! - `demo`: starts the emulator serving the dashboard in `www-example/`.
+//! - `demo`: builds the package and starts the emulator serving the dashboard in `www-example/`.
 //! - `bench`: the emulator benchmark (start-up and import-job paging).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+mod emulator;
 mod run;
+mod sdk;
 use run::{cargo, Tally};
 
 /// The published client the emulator's conformance suite drives.
@@ -30,11 +34,12 @@ fn main() -> ExitCode {
     };
     let result = match cmd {
         "test" => test(),
+        "build" => sdk::build().map(|_| ()),
         "emulator" => emulator(&rest),
         "demo" => demo(&rest),
         "bench" => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <test | emulator [FLAGS] | demo | bench>");
+            eprintln!("usage: cargo xtask <test | build | emulator [FLAGS] | demo | bench>");
             return ExitCode::from(if cmd == "help" { 0 } else { 2 });
         }
     };
@@ -99,8 +104,13 @@ fn ensure_toolchain() -> Result<(), String> {
     Ok(())
 }
 
+/// The key the SDK suites use against their emulator.
+const TEST_KEY: &str = "sdk-suite-key-5d21";
+
 fn test() -> Result<(), String> {
     ensure_toolchain()?;
+    sdk::ensure_tools()?;
+    sdk::ensure_chromium()?;
     let mut tally = Tally::default();
     step("format and lints (host and wasm32)");
     cargo(&["fmt", "--all", "--", "--check"])?;
@@ -118,23 +128,63 @@ fn test() -> Result<(), String> {
         "nomadicml-web",
         "--target",
         "wasm32-unknown-unknown",
+        "--all-targets",
         "--",
         "-D",
         "warnings",
     ])?;
-    step("SDK builds for wasm32-unknown-unknown");
-    cargo(&[
-        "build",
-        "-p",
-        "nomadicml-web",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--release",
-    ])?;
-    step("Rust unit and HTTP integration tests");
+    sdk::build()?;
+    step("Rust unit and HTTP integration tests (host)");
     tally.cargo_test(&["test", "--workspace"])?;
-    step("conformance: the published Python client against the emulator");
+
+    step("SDK suites in Node and Chromium, against a fresh emulator");
     let bin = root().join("target/debug/nomadic-emulator");
+    // The dashboard is served beside the API, with the package just built.
+    let www = root().join("www-example");
+    copy_dir(&root().join("pkg"), &www.join("pkg"))?;
+    let www_arg = www.display().to_string();
+    let flags = [
+        "--api-key",
+        TEST_KEY,
+        "--processing-delay-ms",
+        "100",
+        "--static",
+        &www_arg,
+    ];
+    let emu = emulator::Emulator::start(&bin, &flags)?;
+    let env = [
+        ("NOMADIC_EMULATOR_URL", emu.url.as_str()),
+        ("NOMADIC_TEST_API_KEY", TEST_KEY),
+        (
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        ),
+        ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        ("WASM_BINDGEN_TEST_TIMEOUT", "180"),
+        ("NOMADIC_DASHBOARD_URL", emu.url.as_str()),
+    ];
+    for suite in ["node", "browser"] {
+        tally.cargo_test_env(
+            &[
+                "test",
+                "-p",
+                "nomadicml-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                suite,
+            ],
+            &env,
+        )?;
+    }
+    step("the npm package in Node (node --test)");
+    link_package()?;
+    tally.node_test(&root().join("tests/pkg"), &env)?;
+    step("the dashboard in headless Chromium (playwright-core)");
+    tally.node_test(&root().join("tests/e2e"), &env)?;
+    drop(emu);
+
+    step("conformance: the published Python client against the emulator");
     let py = root().join(".venv/bin/python");
     tally.pytest(&py, &root().join("emulator/conformance"), &bin)?;
     println!(
@@ -166,11 +216,38 @@ fn emulator(flags: &[String]) -> Result<(), String> {
 }
 
 fn demo(flags: &[String]) -> Result<(), String> {
+    sdk::build()?;
     let www = root().join("www-example");
+    copy_dir(&root().join("pkg"), &www.join("pkg"))?;
     let mut all = vec!["--static".to_string(), www.display().to_string()];
     all.extend_from_slice(flags);
     println!("dashboard: http://127.0.0.1:8787/ (API key: nomadic-dev-key)");
     emulator(&all)
+}
+
+/// `tests/pkg/node_modules/nomadicml-web` -> `pkg/`, so the package test imports it by name.
+fn link_package() -> Result<(), String> {
+    let modules = root().join("tests/pkg/node_modules");
+    std::fs::create_dir_all(&modules).map_err(|e| e.to_string())?;
+    let link = modules.join("nomadicml-web");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())
+}
+
+/// Copies `from` into `to` (replacing it), for serving the package beside the dashboard.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for e in std::fs::read_dir(from).map_err(|e| e.to_string())? {
+        let p = e.map_err(|e| e.to_string())?.path();
+        let dest = to.join(p.file_name().ok_or("bad file name")?);
+        if p.is_dir() {
+            copy_dir(&p, &dest)?;
+        } else {
+            std::fs::copy(&p, &dest).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
 }
 
 fn bench() -> Result<(), String> {

@@ -80,6 +80,10 @@ impl Tally {
     pub fn cargo_test(&mut self, args: &[&str]) -> Result<(), String> {
         let mut cmd = Command::new("cargo");
         cmd.args(args).current_dir(super::root());
+        self.count_cargo(cmd)
+    }
+
+    fn count_cargo(&mut self, cmd: Command) -> Result<(), String> {
         let (mut p, mut f) = (0, 0);
         let ok = stream(cmd, |line| {
             if line.starts_with("test result:") {
@@ -93,6 +97,39 @@ impl Tally {
             Ok(())
         } else {
             Err("cargo test failed".into())
+        }
+    }
+
+    /// `cargo test ...` with extra environment (the wasm suites).
+    pub fn cargo_test_env(&mut self, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+        let mut cmd = Command::new("cargo");
+        cmd.args(args)
+            .current_dir(super::root())
+            .envs(env.iter().copied());
+        self.count_cargo(cmd)
+    }
+
+    /// `node --test` over the `*.test.mjs` files of `dir`.
+    pub fn node_test(&mut self, dir: &Path, env: &[(&str, &str)]) -> Result<(), String> {
+        let mut cmd = Command::new("node");
+        cmd.args(["--test", "--test-reporter=tap"])
+            .current_dir(dir)
+            .envs(env.iter().copied());
+        let (mut p, mut f) = (0, 0);
+        let ok = stream(cmd, |line| {
+            if let Some(n) = line.strip_prefix("# pass ") {
+                p = n.trim().parse().unwrap_or(0);
+            }
+            if let Some(n) = line.strip_prefix("# fail ") {
+                f = n.trim().parse().unwrap_or(0);
+            }
+        })?;
+        self.passed += p;
+        self.failed += f;
+        if ok && p > 0 {
+            Ok(())
+        } else {
+            Err("node --test failed (or ran no test)".into())
         }
     }
 

@@ -1,0 +1,66 @@
+// The dashboard served by the emulator, in headless Chromium: pick a video with its sidecar,
+// watch it upload, see it listed with the duration read from the file, cancel an upload, delete.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from '../../tools/node_modules/playwright-core/index.mjs';
+import { mp4 } from '../suite/helpers.js';
+
+const base = process.env.NOMADIC_DASHBOARD_URL;
+const key = process.env.NOMADIC_TEST_API_KEY;
+let browser;
+let page;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(base + '/');
+  await page.locator('#health.ok').waitFor();
+  assert.deepEqual(problems, []);
+  await page.fill('#apiKey', key);
+  await page.dispatchEvent('#apiKey', 'change');
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('a picked video and its sidecar upload, list and delete', async () => {
+  const folder = 'e2e' + Math.random().toString(36).slice(2, 8);
+  await page.fill('#folder', folder);
+  await page.dispatchEvent('#folder', 'change');
+  await page.setInputFiles('#files', [
+    { name: 'dashcam.mp4', mimeType: 'video/mp4', buffer: Buffer.from(mp4(7, 200000)) },
+    { name: 'dashcam.json', mimeType: 'application/json', buffer: Buffer.from('{"fields": {}}') },
+  ]);
+  const row = page.locator('#uploads li').first();
+  await row.locator('.state.ok').waitFor();
+  assert.equal(await row.locator('.state').textContent(), 'uploaded');
+  assert.equal(await row.locator('progress').evaluate((p) => p.value), 1);
+  assert.match(await row.locator('.name').textContent(), /dashcam\.mp4 \+ dashcam\.json/);
+  const listed = page.locator('#videos tbody tr', { hasText: 'dashcam.mp4' });
+  await listed.waitFor();
+  assert.match(await listed.textContent(), /7\.0 s/);
+  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT || '/tmp/dashboard.png', fullPage: true });
+  await listed.locator('button').click();
+  await listed.waitFor({ state: 'detached' });
+});
+
+test('an upload can be cancelled', async () => {
+  // Hold the request at the server so the upload is still running when we cancel.
+  await fetch(base + '/__emulator/faults', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ method: 'POST', path: '/api/upload-video', delay_ms: 3000, times: 1 }),
+  });
+  await page.setInputFiles('#files', [{ name: 'long.mp4', mimeType: 'video/mp4', buffer: Buffer.from(mp4(60, 8 << 20)) }]);
+  const row = page.locator('#uploads li', { hasText: 'long.mp4' });
+  await row.locator('button').click();
+  await row.locator('.state.error').waitFor();
+  assert.equal(await row.locator('.state').textContent(), 'cancelled');
+});

@@ -1,0 +1,58 @@
+// The built npm package, imported by name as users do, in Node (the "node" export condition).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import init, {
+  NomadicClient,
+  NomadicMLError,
+  APIError,
+  AuthenticationError,
+  ValidationError,
+  AbortError,
+} from 'nomadicml-web';
+
+const base = process.env.NOMADIC_EMULATOR_URL;
+const apiKey = process.env.NOMADIC_TEST_API_KEY;
+await init();
+
+test('the package declares its entry points and types', async () => {
+  const pkg = JSON.parse(await readFile(new URL('./node_modules/nomadicml-web/package.json', import.meta.url)));
+  assert.equal(pkg.exports['.'].node, './node.js');
+  assert.equal(pkg.exports['.'].types, './index.d.ts');
+  for (const f of ['index.js', 'node.js', 'index.d.ts', 'nomadicml_web_bg.wasm']) {
+    await readFile(new URL(`./node_modules/nomadicml-web/${f}`, import.meta.url));
+  }
+});
+
+test('errors are real classes', async () => {
+  assert.throws(() => new NomadicClient({ apiKey: '   ' }), (e) => e instanceof ValidationError && e instanceof NomadicMLError && e instanceof Error);
+  const bad = new NomadicClient({ apiKey: 'not-the-key-123', baseUrl: base });
+  await assert.rejects(bad.myVideos(), (e) => {
+    assert.ok(e instanceof AuthenticationError && e instanceof APIError && e instanceof NomadicMLError);
+    assert.equal(e.status, 401);
+    assert.ok(e.requestId);
+    assert.ok(!e.message.includes('not-the-key-123'));
+    assert.ok(!e.stack.includes('not-the-key-123'));
+    return true;
+  });
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(new NomadicClient({ apiKey, baseUrl: base }).myVideos({ signal: ac.signal }), (e) => e instanceof AbortError && e.name === 'AbortError');
+});
+
+test('a Blob uploads and is listed', async () => {
+  const client = new NomadicClient({ apiKey, baseUrl: base });
+  const folder = 'pkg' + Math.random().toString(36).slice(2, 8);
+  // Not a video: the emulator takes it, then reports it failed, and the SDK says why.
+  const junk = new Blob([new Uint8Array(64)], { type: 'video/mp4' });
+  await assert.rejects(client.upload(junk, { name: 'junk.mp4', folder, pollIntervalMs: 50 }), (e) => {
+    assert.equal(e.name, 'VideoUploadError');
+    assert.match(e.message, /MP4/);
+    return true;
+  });
+  const listed = await client.myVideos({ folder });
+  assert.deepEqual(listed.map((v) => [v.video_name, v.status]), [['junk.mp4', 'uploading_failed']]);
+  const created = await client.createFolder(folder + '-x', { scope: 'org' });
+  const got = await client.getFolder(folder + '-x', { scope: 'org' });
+  assert.equal(got.id, created.id);
+});
