@@ -1,8 +1,10 @@
 //! `NomadicClient`, the object JS holds. Conversion only: options are read and checked here,
 //! handed to `api`, and results (JSON text) become JS values with the engine's `JSON.parse`.
 
+use crate::api::imports::{self, PageQuery, WaitOptions};
+use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
-use crate::api::upload::{self, Input, Video};
+use crate::api::upload;
 use crate::api::{folders, videos, Call, Names};
 use crate::convert::{self, Collected, Opts};
 use crate::error::Error;
@@ -25,6 +27,12 @@ extern "C" {
         request_id: Option<String>,
         retry_after: Option<f64>,
     ) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/iterate.js")]
+extern "C" {
+    fn pages(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
+    fn rows(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -204,6 +212,7 @@ impl NomadicClient {
                 folder: o.string("folder")?,
                 scope: o.string("scope")?,
                 metadata,
+                integration_id: o.string("integrationId")?,
                 wait: o.boolean("waitForUploaded")?.unwrap_or(true),
                 upload_timeout_ms: o.number("uploadTimeoutMs")?.unwrap_or(1_200_000.0),
                 concurrency: o.whole("concurrency", 1.0, 16.0)?.unwrap_or(4.0) as usize,
@@ -214,7 +223,10 @@ impl NomadicClient {
                 },
             };
             if let Some(cb) = o.function("onProgress")? {
-                ctx.progress = Some(Rc::new(Progress::new(cb, progress_table(&parsed, &opts))));
+                ctx.progress = Some(Rc::new(Progress::new(
+                    cb,
+                    upload::progress_entries(&parsed, &opts),
+                )));
             }
             ctx.blobs = collected.blobs;
             Ok(upload::upload(&inner.call(&ctx), parsed, &opts)
@@ -284,6 +296,29 @@ impl NomadicClient {
         })
     }
 
+    /// Import jobs: `client.video.getImportJob(id)`, `getImportJobVideos`, `importJobPages`,
+    /// `importJobRows`, `waitForImportJob`.
+    #[wasm_bindgen(getter)]
+    pub fn video(&self) -> VideoApi {
+        VideoApi {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Saved cloud integrations: `client.cloudIntegrations.list()`, `.add({...})`.
+    #[wasm_bindgen(getter, js_name = cloudIntegrations)]
+    pub fn cloud_integrations(&self) -> CloudIntegrationsApi {
+        CloudIntegrationsApi {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// The same as `client.video.getImportJob(id)`.
+    #[wasm_bindgen(js_name = getImportJob)]
+    pub fn get_import_job(&self, id: JsValue, options: JsValue) -> Promise {
+        self.video().get_import_job(id, options)
+    }
+
     /// Checks the API key: `{valid, user_id, ...}`, or an `AuthenticationError`.
     #[wasm_bindgen(js_name = verifyAuth)]
     pub fn verify_auth(&self, options: JsValue) -> Promise {
@@ -296,25 +331,205 @@ impl NomadicClient {
     }
 }
 
-/// `(name, bytes)` per upload item, in item order, for progress reports.
-fn progress_table(input: &Input, o: &upload::Options) -> Vec<(String, f64)> {
-    let items = match input {
-        Input::One(i) => std::slice::from_ref(i),
-        Input::Many(v) => v.as_slice(),
-    };
-    items
-        .iter()
-        .map(|it| {
-            let name = it.name.clone().or_else(|| o.name.clone());
-            match &it.video {
-                Video::Blob {
-                    file_name, size, ..
-                } => (
-                    name.or_else(|| file_name.clone()).unwrap_or_default(),
-                    *size,
-                ),
-                Video::Url(u) => (name.unwrap_or_else(|| u.clone()), 0.0),
-            }
+fn id_arg(id: &JsValue, what: &str) -> Result<String, Error> {
+    id.as_string()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| Error::Validation(what.to_string() + " must be a non-empty string"))
+}
+
+/// `client.video`: import jobs.
+#[wasm_bindgen]
+pub struct VideoApi {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl VideoApi {
+    /// `GET /api/import-jobs/{id}`: `{job_id, source, bucket, folder_id, folder_name, total, ...}`.
+    #[wasm_bindgen(js_name = getImportJob)]
+    pub fn get_import_job(&self, id: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            imports::job(&inner.call(&ctx), &id_arg(&id, "the import job id")?).await
         })
-        .collect()
+    }
+
+    /// One page of an import job's rows: `{limit, cursor, offset}` (cursor or offset, not both).
+    #[wasm_bindgen(js_name = getImportJobVideos)]
+    pub fn get_import_job_videos(&self, id: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let q = PageQuery {
+                limit: o.number("limit")?,
+                cursor: o.string("cursor")?,
+                offset: o.number("offset")?,
+            };
+            imports::page(&inner.call(&ctx), &id_arg(&id, "the import job id")?, &q).await
+        })
+    }
+
+    /// Deprecated alias of `getImportJobVideos`, kept as the reference keeps it.
+    #[wasm_bindgen(js_name = getImportJobUploadedVideoIds)]
+    pub fn get_import_job_uploaded_video_ids(&self, id: JsValue, options: JsValue) -> Promise {
+        self.get_import_job_videos(id, options)
+    }
+
+    /// The iteration step behind `importJobPages`/`importJobRows`: `{page, next}`.
+    #[wasm_bindgen(js_name = _page)]
+    pub fn page_step(
+        &self,
+        id: String,
+        limit: JsValue,
+        cursor: JsValue,
+        signal: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let ctx = WebCtx {
+                signal,
+                blobs: Vec::new(),
+                progress: None,
+            };
+            let (text, next) = imports::next_page(
+                &inner.call(&ctx),
+                &id,
+                limit.as_f64(),
+                cursor.as_string().as_deref(),
+            )
+            .await?;
+            let next = next.map_or_else(
+                || "null".to_string(),
+                |n| crate::json::Value::from(n).to_json(),
+            );
+            Ok("{\"page\": ".to_string() + &text + ", \"next\": " + &next + "}")
+        })
+    }
+
+    /// `for await (const page of client.video.importJobPages(id, {limit, signal}))`.
+    #[wasm_bindgen(js_name = importJobPages)]
+    pub fn import_job_pages(&self, id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let (id, limit, signal) = self.iteration(id, options).map_err(to_js)?;
+        Ok(pages(
+            JsValue::from(VideoApi {
+                inner: self.inner.clone(),
+            }),
+            &id,
+            limit,
+            signal,
+        ))
+    }
+
+    /// `for await (const row of client.video.importJobRows(id, {limit, signal}))`.
+    #[wasm_bindgen(js_name = importJobRows)]
+    pub fn import_job_rows(&self, id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let (id, limit, signal) = self.iteration(id, options).map_err(to_js)?;
+        Ok(rows(
+            JsValue::from(VideoApi {
+                inner: self.inner.clone(),
+            }),
+            &id,
+            limit,
+            signal,
+        ))
+    }
+
+    /// Polls until every row up to `total` is there and finished: `{job, rows,
+    /// uploaded_video_ids, failed_rows}`. Options: `pollIntervalMs` (default 5000), `timeoutMs`
+    /// (default 3600000), `limit`, `signal`, `onProgress({total, materialized, uploaded, failed,
+    /// pending})`.
+    #[wasm_bindgen(js_name = waitForImportJob)]
+    pub fn wait_for_import_job(&self, id: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let id = id_arg(&id, "the import job id")?;
+            let w = WaitOptions {
+                interval_ms: o.number("pollIntervalMs")?.unwrap_or(5000.0),
+                timeout_ms: o.number("timeoutMs")?.unwrap_or(3_600_000.0),
+                limit: o.whole("limit", 1.0, imports::MAX_LIMIT)?,
+            };
+            let on_progress = o.function("onProgress")?;
+            let report = |p: &crate::json::Value| {
+                if let (Some(f), Ok(v)) = (&on_progress, JSON::parse(&p.to_json())) {
+                    // A throwing callback must not break the wait.
+                    let _ = f.call1(&JsValue::UNDEFINED, &v);
+                }
+            };
+            Ok(imports::wait(&inner.call(&ctx), &id, &w, &report)
+                .await?
+                .to_json())
+        })
+    }
+}
+
+impl VideoApi {
+    fn iteration(
+        &self,
+        id: JsValue,
+        options: JsValue,
+    ) -> Result<(String, JsValue, JsValue), Error> {
+        let o = Opts::new(options, "options")?;
+        let id = id_arg(&id, "the import job id")?;
+        let limit = o
+            .whole("limit", 1.0, imports::MAX_LIMIT)?
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        Ok((id, limit, o.signal()?))
+    }
+}
+
+/// `client.cloudIntegrations`: saved GCS and S3 credentials.
+#[wasm_bindgen]
+pub struct CloudIntegrationsApi {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl CloudIntegrationsApi {
+    /// Every integration visible to the caller, or those of one `type`.
+    pub fn list(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            integrations::list(&inner.call(&ctx), o.string("type")?.as_deref()).await
+        })
+    }
+
+    /// `{type: 'gcs'|'s3', name, bucket, prefix, region, endpointUrl, credentials}`; credentials
+    /// are an object, JSON text, or a File/Blob such as a service-account `.json`.
+    pub fn add(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let need = |k: &str| -> Result<String, Error> {
+                o.string(k)?.ok_or_else(|| {
+                    Error::Validation("cloudIntegrations.add() needs ".to_string() + k)
+                })
+            };
+            let credentials = match o.present_raw("credentials") {
+                Some(v) => convert::json_text(&v, "credentials").await?,
+                None => {
+                    return Err(Error::Validation(
+                        "cloudIntegrations.add() needs credentials".into(),
+                    ))
+                }
+            };
+            let n = NewIntegration {
+                kind: need("type")?,
+                name: need("name")?,
+                bucket: need("bucket")?,
+                prefix: o.string("prefix")?,
+                region: o.string("region")?,
+                endpoint_url: o.string("endpointUrl")?,
+                credentials,
+            };
+            integrations::add(&inner.call(&ctx), &n).await
+        })
+    }
 }

@@ -1,7 +1,7 @@
 //! JS values in, Rust values out: option objects read field by field with type checks, and
 //! upload inputs sorted into the shapes `api::upload` plans. Wrong types are `ValidationError`s.
 
-use crate::api::upload::{Input, Item, Sidecar, Video};
+use crate::api::upload::{Input, Item, Sidecar, Video, ViewSet};
 use crate::error::Error;
 use js_sys::{Array, Function, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -164,8 +164,23 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
     if input.is_undefined() || input.is_null() {
         return Err(invalid("upload() needs a video: a File, a Blob with options.name, an http(s) URL, or a list of these".into()));
     }
+    if is_view_set(input) {
+        return Ok(Input::Sets(vec![view_set(input, c)?], false));
+    }
     if Array::is_array(input) {
         let arr = Array::from(input);
+        if arr.length() > 0 && arr.iter().all(|v| is_view_set(&v)) {
+            let sets = arr
+                .iter()
+                .map(|v| view_set(&v, c))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Input::Sets(sets, true));
+        }
+        if arr.iter().any(|v| is_view_set(&v)) {
+            return Err(invalid(
+                "a list of multi-view sets cannot hold other uploads".into(),
+            ));
+        }
         if arr.length() == 2 && !Array::is_array(&arr.get(0)) && looks_like_metadata(&arr.get(1)) {
             return Ok(Input::One(pair(&arr, c).await?));
         }
@@ -184,6 +199,32 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
         return Ok(Input::Many(items));
     }
     Ok(Input::One(item(input, c).await?))
+}
+
+/// `{front, left, ...}`: a plain object without `video` that names at least one known view.
+fn is_view_set(v: &JsValue) -> bool {
+    is_plain_object(v)
+        && Reflect::get(v, &JsValue::from_str("video")).is_ok_and(|x| x.is_undefined())
+        && VIEW_KEYS
+            .iter()
+            .any(|k| Reflect::get(v, &JsValue::from_str(k)).is_ok_and(|x| !x.is_undefined()))
+}
+
+/// Every entry of a view-set object; `null`, `undefined` and empty strings are dropped later.
+fn view_set(v: &JsValue, c: &mut Collected) -> Result<ViewSet, Error> {
+    let mut views = Vec::new();
+    for e in js_sys::Object::entries(v.unchecked_ref()).iter() {
+        let e = Array::from(&e);
+        let name = e.get(0).as_string().unwrap_or_default();
+        let value = e.get(1);
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        let video = video(&value, c)
+            .map_err(|err| invalid("view '".to_string() + &name + "': " + err.message()))?;
+        views.push((name, video));
+    }
+    Ok(ViewSet { views })
 }
 
 fn looks_like_metadata(v: &JsValue) -> bool {
@@ -260,6 +301,32 @@ fn video(v: &JsValue, c: &mut Collected) -> Result<Video, Error> {
     }
     Err(invalid(
         "a video must be a File, a Blob or an http(s) URL".into(),
+    ))
+}
+
+/// JSON text from an object, JSON text, or a File/Blob (read): credentials and the like.
+pub async fn json_text(v: &JsValue, what: &str) -> Result<String, Error> {
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    if is_blob(v) {
+        if blob_size(v) > MAX_SIDECAR {
+            return Err(invalid(what.to_string() + " is larger than 10 MB"));
+        }
+        return JsFuture::from(blob_text(v))
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| invalid(what.to_string() + " could not be read"));
+    }
+    if is_plain_object(v) {
+        return JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| invalid(what.to_string() + " could not be written as JSON"));
+    }
+    Err(invalid(
+        what.to_string() + " must be an object, JSON text, or a File/Blob of JSON",
     ))
 }
 

@@ -282,6 +282,47 @@ pub fn parse(text: &str) -> Result<Value, String> {
     Ok(v)
 }
 
+/// The values of some top-level keys of a JSON object, skipping everything else without
+/// building it (a 500-row page is read for two fields).
+pub fn top_fields(text: &str, keys: &[&str]) -> Result<Vec<Option<Value>>, String> {
+    let mut out = vec![None; keys.len()];
+    let mut p = Parser {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    p.ws();
+    if p.b.get(p.i) != Some(&b'{') {
+        return Err(p.err("expected an object"));
+    }
+    p.i += 1;
+    p.ws();
+    if p.b.get(p.i) == Some(&b'}') {
+        return Ok(out);
+    }
+    loop {
+        p.ws();
+        if p.b.get(p.i) != Some(&b'"') {
+            return Err(p.err("expected a key"));
+        }
+        let k = p.string()?;
+        p.ws();
+        if p.b.get(p.i) != Some(&b':') {
+            return Err(p.err("expected ':'"));
+        }
+        p.i += 1;
+        match keys.iter().position(|want| *want == k) {
+            Some(slot) => out[slot] = Some(p.value(1)?),
+            None => p.skip(1)?,
+        }
+        p.ws();
+        match p.b.get(p.i) {
+            Some(b',') => p.i += 1,
+            Some(b'}') => return Ok(out),
+            _ => return Err(p.err("expected ',' or '}'")),
+        }
+    }
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     i: usize,
@@ -375,6 +416,67 @@ impl Parser<'_> {
             Some(_) => self.number(),
         }
     }
+    /// Steps over one value, checking its structure but keeping nothing.
+    fn skip(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nested too deeply"));
+        }
+        self.ws();
+        match self.b.get(self.i) {
+            Some(b'"') => self.skip_string(),
+            Some(open @ (b'[' | b'{')) => {
+                let close = if *open == b'[' { b']' } else { b'}' };
+                let object = *open == b'{';
+                self.i += 1;
+                self.ws();
+                if self.b.get(self.i) == Some(&close) {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    if object {
+                        self.ws();
+                        if self.b.get(self.i) != Some(&b'"') {
+                            return Err(self.err("expected a key"));
+                        }
+                        self.skip_string()?;
+                        self.ws();
+                        if self.b.get(self.i) != Some(&b':') {
+                            return Err(self.err("expected ':'"));
+                        }
+                        self.i += 1;
+                    }
+                    self.skip(depth + 1)?;
+                    self.ws();
+                    match self.b.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(c) if *c == close => {
+                            self.i += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.err("expected ',' or a closing bracket")),
+                    }
+                }
+            }
+            Some(_) => self.value(depth).map(|_| ()),
+            None => Err(self.err("unexpected end")),
+        }
+    }
+
+    fn skip_string(&mut self) -> Result<(), String> {
+        self.i += 1;
+        while let Some(&c) = self.b.get(self.i) {
+            self.i += 1;
+            match c {
+                b'"' => return Ok(()),
+                b'\\' => self.i += 1,
+                c if c < 0x20 => return Err(self.err("control character in string")),
+                _ => {}
+            }
+        }
+        Err(self.err("unterminated string"))
+    }
+
     fn number(&mut self) -> Result<Value, String> {
         let start = self.i;
         while matches!(
@@ -500,6 +602,25 @@ mod tests {
             parse("\"\\ud83d\\ude00\"").unwrap(),
             Value::Str("😀".into())
         );
+    }
+
+    #[test]
+    fn top_fields_skip_the_rest() {
+        let t = r#"{"videos": [{"a": "x\"y", "b": [1, {"c": null}]}], "has_more": true, "next_cursor": "v2", "n": -1.5e3}"#;
+        let f = top_fields(t, &["has_more", "next_cursor", "missing"]).unwrap();
+        assert_eq!(
+            f,
+            vec![Some(Value::Bool(true)), Some(Value::Str("v2".into())), None]
+        );
+        for bad in [
+            "[]",
+            "{\"a\": [1,}",
+            "{\"a\": \"x",
+            "{\"a\" 1}",
+            "{\"a\": {\"b\" 1}}",
+        ] {
+            assert!(top_fields(bad, &["a"]).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -24,6 +24,47 @@ pub fn router() -> Router<AppRef> {
         )
         .route("/__emulator/requests", get(requests).delete(clear_requests))
         .route("/__emulator/import-jobs", post(seed_import_job))
+        .route(
+            "/__emulator/buckets/{provider}/{bucket}/{*key}",
+            axum::routing::put(put_object)
+                .layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024)),
+        )
+}
+
+/// `PUT /__emulator/buckets/{gcs|s3}/{bucket}/{key}`: writes an object into a mapped bucket's
+/// directory, so tests and demos can fill buckets over HTTP (extension).
+async fn put_object(
+    State(app): State<AppRef>,
+    axum::extract::Path((provider, bucket, key)): axum::extract::Path<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let dir = app
+        .cfg
+        .buckets
+        .iter()
+        .find(|(p, b, _)| *p == provider && *b == bucket)
+        .map(|(_, _, d)| d.clone())
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "bucket {provider}/{bucket} is not mapped (see --bucket)"
+            ))
+        })?;
+    if key.is_empty()
+        || key.starts_with('/')
+        || key
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(bad("invalid object key"));
+    }
+    let path = dir.join(&key);
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    tokio::fs::write(&path, &body).await?;
+    Ok(Json(
+        json!({"bucket": bucket, "key": key, "size": body.len()}),
+    ))
 }
 
 fn bad(msg: impl Into<String>) -> ApiError {

@@ -2,7 +2,10 @@
 //! a [`Transport`], and the answer decoded into a result. No JS, no web APIs: all of this runs
 //! in plain `cargo test` on the host.
 
+pub mod cloud;
 pub mod folders;
+pub mod imports;
+pub mod integrations;
 pub mod poll;
 pub mod upload;
 pub mod validate;

@@ -1,7 +1,8 @@
-//! `upload()` for files, blobs and URLs: the whole input is checked before anything is sent,
-//! then the folder is resolved once, then each video goes up (at most `concurrency` at a time),
-//! each optionally waited for until it is ready.
+//! `upload()`: files, blobs and URLs, lists of them, multi-view sets, and cloud imports. The whole
+//! input is checked before anything is sent; then the folder is resolved once; then each video
+//! goes up (at most `concurrency` at a time), each optionally waited for until it is ready.
 
+use super::cloud::{self, CloudPlan, Provider};
 use super::folders::create_or_get_id;
 use super::poll::{until, Schedule};
 use super::validate::{
@@ -13,6 +14,7 @@ use crate::error::Error;
 use crate::join::join_all;
 use crate::json::{int_text, obj, Value};
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 
 /// A video to upload, as the JS layer found it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,7 @@ pub enum Video {
         file_name: Option<String>,
         size: f64,
     },
+    /// An http(s) URL, or a gs:// or s3:// URI.
     Url(String),
 }
 
@@ -44,10 +47,18 @@ pub struct Item {
     pub metadata: Option<Sidecar>,
 }
 
+/// A multi-view set, `{front, left, ...}` as given (names are normalised when planning).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewSet {
+    pub views: Vec<(String, Video)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     One(Item),
     Many(Vec<Item>),
+    /// Multi-view sets; `true` when given as a list (the result is then a list).
+    Sets(Vec<ViewSet>, bool),
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +67,7 @@ pub struct Options {
     pub folder: Option<String>,
     pub scope: Option<String>,
     pub metadata: Option<Sidecar>,
+    pub integration_id: Option<String>,
     pub wait: bool,
     pub upload_timeout_ms: f64,
     pub concurrency: usize,
@@ -69,6 +81,7 @@ impl Default for Options {
             folder: None,
             scope: None,
             metadata: None,
+            integration_id: None,
             wait: true,
             upload_timeout_ms: 1_200_000.0,
             concurrency: 4,
@@ -90,24 +103,31 @@ struct Planned {
     /// `(filename, content type)` of the file part.
     file_part: Option<(String, &'static str)>,
     metadata: Option<Sidecar>,
+    /// Where this video's bytes count in the progress table.
+    index: usize,
 }
 
-fn nth(i: usize) -> String {
-    "upload item ".to_string() + &int_text(i as i64) + ": "
+/// What the input turned out to be, all checked.
+enum Route {
+    Files(Vec<Planned>, bool),
+    Cloud(CloudPlan),
+    /// Local multi-view sets: `(view, planned)`, front first.
+    Views(Vec<Vec<(String, Planned)>>, bool),
 }
 
-fn plan_item(item: Item) -> Result<Planned, Error> {
+const VIEW_NAMES_HINT: &str = "every multi-view set needs a 'front' view";
+
+fn nth(what: &str, i: usize) -> String {
+    what.to_string() + " " + &int_text(i as i64) + ": "
+}
+
+fn plan_item(item: Item, index: usize) -> Result<Planned, Error> {
     let name = match &item.name {
         Some(n) => Some(non_blank("name", n)?),
         None => None,
     };
     let (file_part, video_stem) = match &item.video {
         Video::Url(u) => {
-            if is_cloud_uri(u) {
-                return Err(invalid(
-                    "cloud imports (gs://, s3://) are not available in this version of the SDK",
-                ));
-            }
             video_url(u)?;
             (None, None)
         }
@@ -154,30 +174,143 @@ fn plan_item(item: Item) -> Result<Planned, Error> {
         video: item.video,
         file_part,
         metadata: item.metadata,
+        index,
     })
 }
 
+fn is_cloud(v: &Video) -> bool {
+    matches!(v, Video::Url(u) if is_cloud_uri(u))
+}
+
+/// Cloud items: URIs only, with no per-item name or sidecar.
+fn plan_cloud(items: &[Item], o: &Options) -> Result<CloudPlan, Error> {
+    if o.name.is_some() || items.iter().any(|i| i.name.is_some()) {
+        return Err(invalid("name is not supported for cloud imports"));
+    }
+    if o.metadata.is_some() || items.iter().any(|i| i.metadata.is_some()) {
+        return Err(invalid(
+            "metadata sidecars are not supported for cloud imports",
+        ));
+    }
+    let uris = items
+        .iter()
+        .map(|i| match &i.video {
+            Video::Url(u) if is_cloud_uri(u) => Ok(u.clone()),
+            _ => Err(invalid("cloud URIs (gs://, s3://) cannot be mixed with files or http(s) URLs in one upload")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    cloud::plan_objects(&uris)
+}
+
+/// View names trimmed and lowercased, empty URIs dropped, no duplicates, front first.
+fn normalize(set: ViewSet) -> Result<Vec<(String, Video)>, Error> {
+    let mut out: Vec<(String, Video)> = Vec::new();
+    for (name, video) in set.views {
+        let name = name.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            return Err(invalid("multi-view view names must not be empty"));
+        }
+        if matches!(&video, Video::Url(u) if u.trim().is_empty()) {
+            continue;
+        }
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(invalid(
+                "the view '".to_string() + &name + "' appears twice in one set",
+            ));
+        }
+        out.push((name, video));
+    }
+    let front = out
+        .iter()
+        .position(|(n, _)| n == "front")
+        .ok_or_else(|| invalid(VIEW_NAMES_HINT))?;
+    let f = out.remove(front);
+    out.insert(0, f);
+    Ok(out)
+}
+
+fn plan_sets(sets: Vec<ViewSet>, many: bool, o: &Options) -> Result<Route, Error> {
+    if sets.is_empty() {
+        return Err(invalid("upload() got an empty list"));
+    }
+    if o.name.is_some() {
+        return Err(invalid("name is not supported for multi-view uploads"));
+    }
+    if o.metadata.is_some() {
+        return Err(invalid(
+            "metadata sidecars are not supported for multi-view uploads",
+        ));
+    }
+    let sets = sets
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| normalize(s).map_err(|e| invalid(nth("multi-view set", i) + e.message())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cloud_views = sets.iter().flatten().filter(|(_, v)| is_cloud(v)).count();
+    let all_views = sets.iter().map(Vec::len).sum::<usize>();
+    if cloud_views == all_views {
+        let uris: Vec<Vec<(String, String)>> = sets
+            .into_iter()
+            .map(|s| {
+                s.into_iter()
+                    .map(|(n, v)| match v {
+                        Video::Url(u) => (n, u),
+                        Video::Blob { .. } => (n, String::new()),
+                    })
+                    .collect()
+            })
+            .collect();
+        return Ok(Route::Cloud(cloud::plan_sets(&uris)?));
+    }
+    if cloud_views > 0 {
+        return Err(invalid(
+            "a multi-view upload cannot mix cloud URIs with files or http(s) URLs",
+        ));
+    }
+    let mut index = 0;
+    let mut planned = Vec::with_capacity(sets.len());
+    for (i, set) in sets.into_iter().enumerate() {
+        let mut views = Vec::with_capacity(set.len());
+        for (name, video) in set {
+            let p = plan_item(
+                Item {
+                    video,
+                    name: None,
+                    metadata: None,
+                },
+                index,
+            )
+            .map_err(|e| {
+                invalid(nth("multi-view set", i) + "view '" + &name + "': " + e.message())
+            })?;
+            index += 1;
+            views.push((name, p));
+        }
+        planned.push(views);
+    }
+    Ok(Route::Views(planned, many))
+}
+
 /// Checks the whole input and the options; nothing is sent unless this passes.
-fn plan(input: Input, o: &Options) -> Result<(Vec<Planned>, bool), Error> {
+fn route(input: Input, o: &Options) -> Result<Route, Error> {
     if o.concurrency == 0 || o.concurrency > 16 {
         return Err(invalid("concurrency must be a whole number from 1 to 16"));
     }
     if o.upload_timeout_ms.is_nan() || o.upload_timeout_ms <= 0.0 {
         return Err(invalid("uploadTimeoutMs must be a positive number"));
     }
-    match input {
-        Input::One(mut item) => {
-            if o.name.is_some() {
-                item.name = o.name.clone();
-            }
-            if item.metadata.is_none() {
-                item.metadata = o.metadata.clone();
-            }
-            Ok((vec![plan_item(item)?], false))
+    if let Some(id) = &o.integration_id {
+        non_blank("integrationId", id)?;
+    }
+    let items = match input {
+        Input::Sets(sets, many) => return plan_sets(sets, many, o),
+        Input::One(item) => vec![item],
+        Input::Many(items) if items.is_empty() => {
+            return Err(invalid("upload() got an empty list"))
         }
         Input::Many(items) => {
-            if items.is_empty() {
-                return Err(invalid("upload() got an empty list"));
+            if items.iter().any(|i| is_cloud(&i.video)) {
+                return Ok(Route::Cloud(plan_cloud(&items, o)?));
             }
             if o.name.is_some() {
                 return Err(invalid("options.name applies to a single upload; in a list give each item its own {video, name}"));
@@ -188,80 +321,241 @@ fn plan(input: Input, o: &Options) -> Result<(Vec<Planned>, bool), Error> {
             let planned = items
                 .into_iter()
                 .enumerate()
-                .map(|(i, it)| plan_item(it).map_err(|e| Error::Validation(nth(i) + e.message())))
+                .map(|(i, it)| {
+                    plan_item(it, i).map_err(|e| invalid(nth("upload item", i) + e.message()))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok((planned, true))
+            return Ok(Route::Files(planned, true));
         }
+    };
+    let mut item = items
+        .into_iter()
+        .next()
+        .ok_or_else(|| invalid("nothing to upload"))?;
+    if is_cloud(&item.video) {
+        return Ok(Route::Cloud(plan_cloud(&[item], o)?));
     }
+    if o.name.is_some() {
+        item.name = o.name.clone();
+    }
+    if item.metadata.is_none() {
+        item.metadata = o.metadata.clone();
+    }
+    Ok(Route::Files(vec![plan_item(item, 0)?], false))
 }
 
-/// Checks the input without sending anything (what `upload` does first).
-pub fn check(input: Input, o: &Options) -> Result<(), Error> {
-    plan(input, o).map(|_| ())?;
-    if let Some(f) = &o.folder {
-        non_blank("folder", f)?;
+/// `(name, bytes)` per progress slot, in the order uploads report under: one per item, or one
+/// per view of each multi-view set.
+pub fn progress_entries(input: &Input, o: &Options) -> Vec<(String, f64)> {
+    let entry = |name: Option<&String>, v: &Video| match v {
+        Video::Blob {
+            file_name, size, ..
+        } => (
+            name.or(file_name.as_ref()).cloned().unwrap_or_default(),
+            *size,
+        ),
+        Video::Url(u) => (name.cloned().unwrap_or_else(|| u.clone()), 0.0),
+    };
+    match input {
+        Input::One(i) => vec![entry(i.name.as_ref().or(o.name.as_ref()), &i.video)],
+        Input::Many(items) => items
+            .iter()
+            .map(|i| entry(i.name.as_ref(), &i.video))
+            .collect(),
+        // Sets are reordered front first when planned; report in that order too.
+        Input::Sets(sets, _) => sets
+            .iter()
+            .flat_map(|s| {
+                let front = s
+                    .views
+                    .iter()
+                    .filter(|(n, _)| n.trim().eq_ignore_ascii_case("front"));
+                let rest = s
+                    .views
+                    .iter()
+                    .filter(|(n, _)| !n.trim().eq_ignore_ascii_case("front"));
+                front
+                    .chain(rest)
+                    .filter(|(_, v)| !matches!(v, Video::Url(u) if u.trim().is_empty()))
+                    .map(|(_, v)| entry(None, v))
+            })
+            .collect(),
     }
-    scope(o.scope.as_deref()).map(|_| ())
 }
 
 /// Uploads and returns the result as JSON: `{video_id, status}` for one input, a list (in input
-/// order, failed items as `{video_id: null, status: "failed", error}`) for a list.
+/// order, failed items as `{video_id: null, status: "failed", error}`) for a list, `{video_id,
+/// status, views}` per multi-view set, and `{import_job_id, status: "importing"}` for a cloud
+/// import (one job, whatever the number of URIs or sets).
 pub async fn upload<T: Transport>(
     c: &Call<'_, T>,
     input: Input,
     o: &Options,
 ) -> Result<Value, Error> {
-    let (planned, many) = plan(input, o)?;
+    let route = route(input, o)?;
     let scope = scope(o.scope.as_deref())?;
-    let folder = match &o.folder {
-        Some(f) => Some(non_blank("folder", f)?),
-        None => None,
+    let folder = o
+        .folder
+        .as_deref()
+        .map(|f| non_blank("folder", f))
+        .transpose()?;
+    if o.integration_id.is_some() && !matches!(route, Route::Cloud(_)) {
+        return Err(invalid("integrationId applies to cloud imports only"));
+    }
+    // A GCS import may still fail its checks on the saved integrations: ask before the folder.
+    let candidates = match &route {
+        Route::Cloud(plan) => Some(cloud::candidates(c, plan, o.integration_id.as_deref()).await?),
+        _ => None,
     };
     let folder_id = match folder {
         Some(name) => Some(create_or_get_id(c, &name, &scope).await?),
         None => None,
     };
-    let ctx = Shared {
+    let s = Shared {
         scope: &scope,
         folder_id: folder_id.as_deref(),
         o,
     };
-    if !many {
-        let p = planned
-            .into_iter()
-            .next()
-            .ok_or_else(|| invalid("nothing to upload"))?;
-        return upload_one(c, &ctx, 0, &p).await;
+    match route {
+        Route::Cloud(plan) => {
+            let auto = o.integration_id.is_none() && plan.provider == Provider::Gcs;
+            let cands = candidates.unwrap_or_default();
+            cloud::import(c, &plan, &cands, s.folder_id, &scope, auto).await
+        }
+        Route::Files(planned, many) => {
+            let results = in_lanes(o.concurrency, planned.len(), |i| {
+                upload_one(c, &s, &planned[i])
+            })
+            .await?;
+            if !many {
+                return results
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Err(invalid("nothing to upload")));
+            }
+            Ok(Value::Arr(
+                results.into_iter().map(failed_in_place).collect(),
+            ))
+        }
+        Route::Views(sets, many) => {
+            let mut out = Vec::with_capacity(sets.len());
+            for set in &sets {
+                let r = upload_set(c, &s, set).await;
+                if !many {
+                    return r;
+                }
+                if let Err(e @ Error::Abort(_)) = r {
+                    return Err(e);
+                }
+                out.push(failed_in_place(r));
+            }
+            Ok(Value::Arr(out))
+        }
     }
-    // `concurrency` lanes take items in order; results land in their input slots.
+}
+
+fn failed_in_place(r: Result<Value, Error>) -> Value {
+    r.unwrap_or_else(|e| {
+        obj([
+            ("video_id", Value::Null),
+            ("status", "failed".into()),
+            ("error", e.message().into()),
+        ])
+    })
+}
+
+/// Runs `run(0..count)` at most `lanes` at a time; results in input order. An abort ends it all.
+async fn in_lanes<F, Fut>(
+    lanes: usize,
+    count: usize,
+    run: F,
+) -> Result<Vec<Result<Value, Error>>, Error>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<Value, Error>>,
+{
     let next = Cell::new(0usize);
-    let results: RefCell<Vec<Value>> = RefCell::new(vec![Value::Null; planned.len()]);
+    let results: RefCell<Vec<Option<Result<Value, Error>>>> =
+        RefCell::new((0..count).map(|_| None).collect());
     let lane = || async {
         loop {
             let i = next.get();
-            let Some(p) = planned.get(i) else { break };
+            if i >= count {
+                return Ok(());
+            }
             next.set(i + 1);
-            let out = match upload_one(c, &ctx, i, p).await {
-                Ok(v) => v,
-                // An abort ends the whole call rather than becoming a failed item.
-                Err(e @ Error::Abort(_)) => return Err(e),
-                Err(e) => obj([
-                    ("video_id", Value::Null),
-                    ("status", "failed".into()),
-                    ("error", e.message().into()),
-                ]),
-            };
-            results.borrow_mut()[i] = out;
+            let r = run(i).await;
+            if let Err(e @ Error::Abort(_)) = &r {
+                return Err(e.clone());
+            }
+            results.borrow_mut()[i] = Some(r);
         }
-        Ok(())
     };
-    let lanes = (0..o.concurrency.min(planned.len()))
-        .map(|_| lane())
-        .collect();
-    for r in join_all(lanes).await {
+    for r in join_all((0..lanes.clamp(1, count.max(1))).map(|_| lane()).collect()).await {
         r?;
     }
-    Ok(Value::Arr(results.into_inner()))
+    Ok(results
+        .into_inner()
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(invalid("not run"))))
+        .collect())
+}
+
+/// One local multi-view set: every view, then the stitch, then (when waiting) the front's status.
+async fn upload_set<T: Transport>(
+    c: &Call<'_, T>,
+    s: &Shared<'_>,
+    views: &[(String, Planned)],
+) -> Result<Value, Error> {
+    let results = in_lanes(s.o.concurrency, views.len(), |i| {
+        upload_one(c, s, &views[i].1)
+    })
+    .await?;
+    let mut ids = Vec::with_capacity(views.len());
+    for ((name, _), r) in views.iter().zip(results) {
+        let v = r.map_err(|e| match e {
+            Error::Validation(m) => Error::Validation("view '".to_string() + name + "': " + &m),
+            other => other,
+        })?;
+        let id = v.get_str("video_id").unwrap_or_default().to_string();
+        ids.push((name.clone(), Value::from(id)));
+    }
+    let front = ids
+        .first()
+        .and_then(|(_, v)| v.str())
+        .unwrap_or_default()
+        .to_string();
+    let views_obj = Value::Obj(ids);
+    let body = obj([
+        ("primary_view_id", front.as_str().into()),
+        ("views", views_obj.clone()),
+    ]);
+    let stitched = c
+        .send(Request::post(
+            path(&[Seg::Lit("/api/multi-view/stitch")]),
+            Body::Json(body.to_json()),
+        ))
+        .await;
+    // The Python client swallows a refused stitch; we keep going too, but say so in the result.
+    let stitch_error = match stitched {
+        Ok(_) => None,
+        Err(Error::Api(f)) => Some(f.message),
+        Err(e) => return Err(e),
+    };
+    let status = if s.o.wait {
+        reported_status(&status(c, &front).await?)
+    } else {
+        "processing".into()
+    };
+    let mut out = obj([
+        ("video_id", front.into()),
+        ("status", status.into()),
+        ("views", views_obj),
+    ]);
+    if let Some(m) = stitch_error {
+        out.set("stitch_error", m.into());
+    }
+    Ok(out)
 }
 
 struct Shared<'a> {
@@ -270,7 +564,7 @@ struct Shared<'a> {
     o: &'a Options,
 }
 
-fn request(c_names: &super::Names, s: &Shared, index: usize, p: &Planned) -> Request {
+fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
     let mut fields: Vec<(String, String)> = Vec::new();
     let source = if matches!(p.video, Video::Url(_)) {
         "video_url"
@@ -330,17 +624,16 @@ fn request(c_names: &super::Names, s: &Shared, index: usize, p: &Planned) -> Req
     };
     let mut req = Request::post(path(&[Seg::Lit("/api/upload-video")]), body);
     req.timeout_factor = 20;
-    req.progress = matches!(p.video, Video::Blob { .. }).then_some(index);
+    req.progress = matches!(p.video, Video::Blob { .. }).then_some(p.index);
     req
 }
 
 async fn upload_one<T: Transport>(
     c: &Call<'_, T>,
     s: &Shared<'_>,
-    index: usize,
     p: &Planned,
 ) -> Result<Value, Error> {
-    let answer = c.send(request(c.names, s, index, p)).await?.json()?;
+    let answer = c.send(request(c.names, s, p)).await?.json()?;
     let video_id = answer
         .get_str("video_id")
         .map(str::to_string)
@@ -582,6 +875,108 @@ mod tests {
     }
 
     #[test]
+    fn cloud_uris_become_one_import() {
+        let f = Fake::default();
+        f.answer(200, r#"{"id": "fld"}"#)
+            .answer(200, r#"{"import_job_id": "ij_9"}"#);
+        let input = Input::Many(vec![
+            item(Video::Url("s3://arch/a.mp4".into())),
+            item(Video::Url("s3://arch/b.mp4".into())),
+        ]);
+        let o = Options {
+            folder: Some("fleet".into()),
+            integration_id: Some("aws-prod".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            run(&f, input, &o).unwrap().to_json(),
+            r#"{"import_job_id": "ij_9", "status": "importing"}"#
+        );
+        assert_eq!(
+            f.sent.borrow()[1].body,
+            Body::Json(r#"{"integration_id": "aws-prod", "keys": ["a.mp4", "b.mp4"], "collection": "videos", "folder_id": "fld", "scope": "user", "bucket": "arch"}"#.into())
+        );
+    }
+
+    #[test]
+    fn a_local_multiview_set_uploads_each_view_then_stitches() {
+        let f = Fake::default();
+        f.answer(200, r#"{"video_id": "F", "status": "processing"}"#)
+            .answer(200, r#"{"video_id": "L", "status": "processing"}"#)
+            .fail(crate::error::from_status(
+                400,
+                r#"{"detail": "cannot stitch"}"#,
+                None,
+                None,
+            ));
+        let set = ViewSet {
+            views: vec![
+                (" Left ".into(), file("l.mp4")),
+                ("FRONT".into(), file("f.mp4")),
+            ],
+        };
+        let o = Options {
+            wait: true,
+            concurrency: 1,
+            ..Default::default()
+        };
+        // Waiting: each view's status is read, and the front's once more after the stitch.
+        let f2 = Fake::default();
+        f2.answer(200, r#"{"video_id": "F"}"#)
+            .answer(200, READY)
+            .answer(200, r#"{"video_id": "L"}"#)
+            .answer(200, READY)
+            .fail(crate::error::from_status(
+                400,
+                r#"{"detail": "cannot stitch"}"#,
+                None,
+                None,
+            ))
+            .answer(200, READY);
+        let r = run(&f2, Input::Sets(vec![set.clone()], false), &o).unwrap();
+        assert_eq!(
+            r.to_json(),
+            r#"{"video_id": "F", "status": "uploaded", "views": {"front": "F", "left": "L"}, "stitch_error": "API error 400: cannot stitch"}"#
+        );
+        assert_eq!(f2.paths()[4], "POST /api/multi-view/stitch");
+        assert_eq!(
+            f2.sent.borrow()[4].body,
+            Body::Json(r#"{"primary_view_id": "F", "views": {"front": "F", "left": "L"}}"#.into())
+        );
+        let r = run(
+            &f,
+            Input::Sets(vec![set], true),
+            &Options {
+                wait: false,
+                concurrency: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            r.to_json(),
+            r#"[{"video_id": "F", "status": "processing", "views": {"front": "F", "left": "L"}, "stitch_error": "API error 400: cannot stitch"}]"#
+        );
+        // Progress slots follow the planned order: front first.
+        let entries = progress_entries(
+            &Input::Sets(
+                vec![ViewSet {
+                    views: vec![
+                        ("left".into(), file("l.mp4")),
+                        ("front".into(), file("f.mp4")),
+                    ],
+                }],
+                false,
+            ),
+            &Options::default(),
+        );
+        assert_eq!(
+            entries.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+            vec!["f.mp4", "l.mp4"]
+        );
+    }
+
+    #[test]
     fn every_rule_fails_before_sending() {
         let bad: Vec<(Input, Options)> = vec![
             (Input::One(item(file("a.mkv"))), Options::default()),
@@ -606,7 +1001,7 @@ mod tests {
                 Options::default(),
             ),
             (
-                Input::One(item(Video::Url("gs://b/a.mp4".into()))),
+                Input::One(item(Video::Url("gs://b/videos/*.mp4".into()))),
                 Options::default(),
             ),
             (

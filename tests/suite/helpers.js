@@ -140,3 +140,29 @@ export function thrown(f) {
 export function makeClient(NomadicClient, options) {
   return new NomadicClient(options);
 }
+
+/** Writes an object into a bucket the emulator maps to a directory. */
+export async function putObject(base, provider, bucket, key, bytes) {
+  const r = await fetch(`${base}/__emulator/buckets/${provider}/${bucket}/${key}`, { method: 'PUT', body: bytes });
+  if (!r.ok) throw new Error(`put ${provider}/${bucket}/${key}: HTTP ${r.status}`);
+}
+
+/** Seeds a finished import job of `total` rows for `key`'s user. */
+export async function seedJob(base, key, total) {
+  const r = await fetch(`${base}/__emulator/import-jobs?api_key=${encodeURIComponent(key)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ total }),
+  });
+  return (await r.json()).import_job_id;
+}
+
+/** `for await` over `iterable`, stopping (with `break`) after `n` items; `n < 0`: all. */
+export async function take(iterable, n) {
+  const out = [];
+  for await (const x of iterable) {
+    out.push(x);
+    if (out.length === n) break;
+  }
+  return out;
+}

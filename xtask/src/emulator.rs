@@ -1,4 +1,5 @@
-//! A throwaway emulator for the test run: a fresh data directory, a free port, killed on drop.
+//! A throwaway emulator for the test run: a fresh data directory, empty mapped buckets, a free
+//! port; killed and cleaned up on drop.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,14 +12,24 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    pub fn start(bin: &Path, extra: &[&str]) -> Result<Emulator, String> {
+    /// `buckets`: URIs such as `gs://name`, each mapped to an empty directory of its own.
+    pub fn start(bin: &Path, extra: &[&str], buckets: &[&str]) -> Result<Emulator, String> {
         let dir = std::env::temp_dir().join(format!("nomadic-xtask-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let mut flags: Vec<String> = Vec::new();
+        for (i, b) in buckets.iter().enumerate() {
+            let bucket_dir = dir.join(format!("bucket-{i}"));
+            std::fs::create_dir_all(&bucket_dir).map_err(|e| e.to_string())?;
+            flags.push("--bucket".into());
+            flags.push(format!("{b}={}", bucket_dir.display()));
+        }
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
         let mut child = Command::new(bin)
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(&dir)
+            .arg(&data)
             .args(extra)
+            .args(&flags)
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| format!("{}: {e}", bin.display()))?;

@@ -151,7 +151,8 @@ fn test() -> Result<(), String> {
         "--static",
         &www_arg,
     ];
-    let emu = emulator::Emulator::start(&bin, &flags)?;
+    // The import suites fill these buckets over the emulator's admin API.
+    let emu = emulator::Emulator::start(&bin, &flags, &["gs://sdk-gcs", "s3://sdk-s3"])?;
     let env = [
         ("NOMADIC_EMULATOR_URL", emu.url.as_str()),
         ("NOMADIC_TEST_API_KEY", TEST_KEY),

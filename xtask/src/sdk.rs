@@ -128,6 +128,8 @@ pub fn build() -> Result<Sizes, String> {
             "--target",
             "web",
             "--no-typescript",
+            // Handles such as `client.video` are freed by the JS garbage collector.
+            "--weak-refs",
             "--out-dir",
             pkg.to_str().unwrap_or("pkg"),
             wasm.to_str().unwrap_or(""),

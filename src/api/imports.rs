@@ -1,0 +1,416 @@
+//! Import jobs (API.md §4, §5): the job, one page of its rows, the steps of `for await`
+//! iteration, and the reference's readiness loop built in.
+
+use super::poll::{until, Schedule};
+use super::validate::{invalid, non_blank};
+use super::{path, Call, Request, Seg, Transport};
+use crate::error::Error;
+use crate::json::{self, obj, Value};
+use std::collections::HashMap;
+
+/// Row statuses after which a row no longer changes.
+const TERMINAL: [&str; 2] = ["UPLOADED", "UPLOADING_FAILED"];
+/// Largest page the SDK asks for.
+pub const MAX_LIMIT: f64 = 5000.0;
+
+fn job_path(id: &str, rest: &'static str) -> Result<String, Error> {
+    let id = non_blank("import job id", id)?;
+    Ok(path(&[
+        Seg::Lit("/api/import-jobs/"),
+        Seg::Id(&id),
+        Seg::Lit(rest),
+    ]))
+}
+
+/// `GET /api/import-jobs/{id}`, as JSON text.
+pub async fn job<T: Transport>(c: &Call<'_, T>, id: &str) -> Result<String, Error> {
+    Ok(c.send(Request::get(job_path(id, "")?)).await?.text)
+}
+
+/// A page request, checked: `limit` 1 to 5000 (default 500); `cursor` or `offset`, not both.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageQuery {
+    pub limit: Option<f64>,
+    pub cursor: Option<String>,
+    pub offset: Option<f64>,
+}
+
+fn page_request(id: &str, q: &PageQuery) -> Result<Request, Error> {
+    let limit = q.limit.unwrap_or(500.0);
+    if limit.fract() != 0.0 || !(1.0..=MAX_LIMIT).contains(&limit) {
+        return Err(invalid("limit must be a whole number from 1 to 5000"));
+    }
+    let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
+    if cursor.is_some() && q.offset.is_some() {
+        return Err(invalid("pass cursor or offset, not both"));
+    }
+    let mut req =
+        Request::get(job_path(id, "/videos")?).query("limit", json::int_text(limit as i64));
+    if let Some(c) = cursor {
+        req = req.query("cursor", c);
+    }
+    if let Some(o) = q.offset {
+        if o.fract() != 0.0 || !(0.0..=9.0e15).contains(&o) {
+            return Err(invalid("offset must be a whole number, 0 or more"));
+        }
+        req = req.query("offset", json::int_text(o as i64));
+    }
+    Ok(req)
+}
+
+/// `GET /api/import-jobs/{id}/videos`: one page, as JSON text.
+pub async fn page<T: Transport>(c: &Call<'_, T>, id: &str, q: &PageQuery) -> Result<String, Error> {
+    Ok(c.send(page_request(id, q)?).await?.text)
+}
+
+/// Where paging goes after a page: on to `next_cursor`, or done. A page that claims more but
+/// gives no new cursor would loop forever or end early without a word, so it is an error.
+fn after_page(text: &str, cursor: Option<&str>) -> Result<Option<String>, Error> {
+    let fields = json::top_fields(text, &["has_more", "next_cursor"])
+        .map_err(|e| Error::Network("the import-job page is not JSON (".to_string() + &e + ")"))?;
+    let has_more = fields[0].as_ref().and_then(Value::bool).unwrap_or(false);
+    if !has_more {
+        return Ok(None);
+    }
+    match fields[1].as_ref().and_then(Value::str).filter(|n| !n.is_empty()) {
+        Some(n) if Some(n) != cursor => Ok(Some(n.to_string())),
+        _ => Err(Error::Network(
+            "the server says the import job has more rows but gave no new cursor; stopping instead of looping".into(),
+        )),
+    }
+}
+
+/// One step of `importJobPages`/`importJobRows`: the page after `cursor` (first page when
+/// `None`), and the cursor for the next step, `None` when this was the last page.
+pub async fn next_page<T: Transport>(
+    c: &Call<'_, T>,
+    id: &str,
+    limit: Option<f64>,
+    cursor: Option<&str>,
+) -> Result<(String, Option<String>), Error> {
+    let q = PageQuery {
+        limit,
+        cursor: cursor.map(str::to_string),
+        offset: None,
+    };
+    let text = page(c, id, &q).await?;
+    let next = after_page(&text, cursor)?;
+    Ok((text, next))
+}
+
+/// What the readiness loop has seen so far. Rows appear in order and only move towards
+/// terminal, so each poll re-reads from `resume`: the last row before the first one still in
+/// progress.
+#[derive(Default)]
+struct Seen {
+    rows: Vec<Value>,
+    index: HashMap<String, usize>,
+    resume: Option<String>,
+}
+
+pub struct WaitOptions {
+    pub interval_ms: f64,
+    pub timeout_ms: f64,
+    pub limit: Option<f64>,
+}
+
+/// The reference's readiness contract: rows materialised up to `total`, every one terminal.
+/// Resolves `{job, rows, uploaded_video_ids, failed_rows}`; `progress` is called after each poll
+/// with `{total, materialized, uploaded, failed, pending}`.
+pub async fn wait<T: Transport>(
+    c: &Call<'_, T>,
+    id: &str,
+    o: &WaitOptions,
+    progress: &dyn Fn(&Value),
+) -> Result<Value, Error> {
+    if !(o.interval_ms > 0.0 && o.timeout_ms > 0.0) {
+        return Err(invalid("pollIntervalMs and timeoutMs must be positive"));
+    }
+    page_request(
+        id,
+        &PageQuery {
+            limit: o.limit,
+            ..Default::default()
+        },
+    )?;
+    let state = std::cell::RefCell::new(Seen::default());
+    let schedule = Schedule {
+        first_ms: o.interval_ms,
+        factor: 1.0,
+        cap_ms: o.interval_ms,
+    };
+    let what = "import job ".to_string() + id;
+    until(c, o.timeout_ms, schedule, &what, || async {
+        let job = json::parse(&job(c, id).await?)
+            .map_err(|e| Error::Network("bad import job: ".to_string() + &e))?;
+        let total = job.get("total").and_then(Value::num).unwrap_or(0.0);
+        let mut cursor = state.borrow().resume.clone();
+        loop {
+            let text = page(
+                c,
+                id,
+                &PageQuery {
+                    limit: o.limit,
+                    cursor: cursor.clone(),
+                    offset: None,
+                },
+            )
+            .await?;
+            let next = after_page(&text, cursor.as_deref())?;
+            let doc = json::parse(&text)
+                .map_err(|e| Error::Network("bad import page: ".to_string() + &e))?;
+            let mut st = state.borrow_mut();
+            for row in doc.get("videos").and_then(Value::arr).unwrap_or(&[]) {
+                let Some(vid) = row.get_str("video_id").map(str::to_string) else {
+                    continue;
+                };
+                match st.index.get(&vid) {
+                    Some(&i) => st.rows[i] = row.clone(),
+                    None => {
+                        let at = st.rows.len();
+                        st.index.insert(vid, at);
+                        st.rows.push(row.clone());
+                    }
+                }
+            }
+            drop(st);
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        let mut st = state.borrow_mut();
+        let status = |r: &Value| r.get_str("status").unwrap_or("").to_ascii_uppercase();
+        let first_open = st
+            .rows
+            .iter()
+            .position(|r| !TERMINAL.contains(&status(r).as_str()));
+        st.resume = match first_open {
+            Some(0) => None,
+            Some(i) => st.rows[i - 1].get_str("video_id").map(str::to_string),
+            None => st
+                .rows
+                .last()
+                .and_then(|r| r.get_str("video_id"))
+                .map(str::to_string),
+        };
+        let uploaded = st.rows.iter().filter(|r| status(r) == "UPLOADED").count();
+        let failed = st
+            .rows
+            .iter()
+            .filter(|r| status(r) == "UPLOADING_FAILED")
+            .count();
+        let materialized = st.rows.len();
+        let n = |x: usize| Value::Num(x as f64);
+        progress(&obj([
+            ("total", Value::Num(total)),
+            ("materialized", n(materialized)),
+            ("uploaded", n(uploaded)),
+            ("failed", n(failed)),
+            ("pending", n(materialized - uploaded - failed)),
+        ]));
+        if total > 0.0 && materialized as f64 >= total && first_open.is_none() {
+            let ids = st
+                .rows
+                .iter()
+                .filter(|r| status(r) == "UPLOADED")
+                .filter_map(|r| r.get("video_id").cloned())
+                .collect();
+            let failed_rows = st
+                .rows
+                .iter()
+                .filter(|r| status(r) == "UPLOADING_FAILED")
+                .cloned()
+                .collect();
+            return Ok(Some(obj([
+                ("job", job),
+                ("rows", Value::Arr(std::mem::take(&mut st.rows))),
+                ("uploaded_video_ids", Value::Arr(ids)),
+                ("failed_rows", Value::Arr(failed_rows)),
+            ])));
+        }
+        Ok(None)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::testing::{block_on, Fake};
+    use crate::api::Names;
+    use std::cell::RefCell;
+
+    fn call<'a>(f: &'a Fake, names: &'a Names) -> Call<'a, Fake> {
+        Call {
+            t: f,
+            ctx: &(),
+            names,
+        }
+    }
+
+    #[test]
+    fn page_queries_and_rules() {
+        let f = Fake::default();
+        let names = Names::default();
+        f.answer(200, "{}").answer(200, "{}");
+        block_on(page(
+            &call(&f, &names),
+            "ij_1",
+            &PageQuery {
+                limit: Some(7.0),
+                cursor: Some("v9".into()),
+                offset: None,
+            },
+        ))
+        .unwrap();
+        block_on(page(
+            &call(&f, &names),
+            "ij_1",
+            &PageQuery {
+                offset: Some(10.0),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+        assert_eq!(
+            f.paths(),
+            vec![
+                "GET /api/import-jobs/ij_1/videos?limit=7&cursor=v9",
+                "GET /api/import-jobs/ij_1/videos?limit=500&offset=10"
+            ]
+        );
+        for q in [
+            PageQuery {
+                cursor: Some("a".into()),
+                offset: Some(1.0),
+                ..Default::default()
+            },
+            PageQuery {
+                limit: Some(0.0),
+                ..Default::default()
+            },
+            PageQuery {
+                limit: Some(5001.0),
+                ..Default::default()
+            },
+            PageQuery {
+                limit: Some(2.5),
+                ..Default::default()
+            },
+            PageQuery {
+                offset: Some(-1.0),
+                ..Default::default()
+            },
+        ] {
+            assert!(
+                matches!(
+                    block_on(page(&call(&f, &names), "ij_1", &q)),
+                    Err(Error::Validation(_))
+                ),
+                "{q:?}"
+            );
+        }
+        assert!(matches!(
+            block_on(job(&call(&f, &names), " ")),
+            Err(Error::Validation(_))
+        ));
+        assert_eq!(f.sent.borrow().len(), 2);
+    }
+
+    #[test]
+    fn paging_stops_right_and_refuses_to_loop() {
+        assert_eq!(
+            after_page(
+                r#"{"has_more": false, "next_cursor": null, "videos": []}"#,
+                None
+            )
+            .unwrap(),
+            None
+        );
+        assert_eq!(
+            after_page(
+                r#"{"videos": [{"a": [1, {"b": 2}]}], "has_more": true, "next_cursor": "v2"}"#,
+                Some("v1")
+            )
+            .unwrap(),
+            Some("v2".into())
+        );
+        // An empty page that still has more, with a new cursor, goes on.
+        assert_eq!(
+            after_page(
+                r#"{"has_more": true, "next_cursor": "v3", "videos": []}"#,
+                Some("v2")
+            )
+            .unwrap(),
+            Some("v3".into())
+        );
+        assert!(after_page(
+            r#"{"has_more": true, "next_cursor": null, "videos": []}"#,
+            None
+        )
+        .is_err());
+        assert!(after_page(r#"{"has_more": true, "next_cursor": "v2"}"#, Some("v2")).is_err());
+        assert!(after_page("not json", None).is_err());
+    }
+
+    #[test]
+    fn wait_follows_the_readiness_contract() {
+        let f = Fake::default();
+        let names = Names::default();
+        // Poll 1: 2 of 3 rows, one still processing. Poll 2: from the last terminal row on.
+        f.answer(200, r#"{"job_id": "ij", "total": 3}"#)
+            .answer(200, r#"{"has_more": true, "next_cursor": "a", "videos": [{"video_id": "a", "status": "UPLOADED"}]}"#)
+            .answer(200, r#"{"has_more": false, "next_cursor": null, "videos": [{"video_id": "b", "status": "PROCESSING"}]}"#)
+            .answer(200, r#"{"job_id": "ij", "total": 3}"#)
+            .answer(200, r#"{"has_more": false, "next_cursor": null, "videos": [{"video_id": "b", "status": "UPLOADED"}, {"video_id": "c", "status": "UPLOADING_FAILED", "error": "missing"}]}"#);
+        let seen = RefCell::new(Vec::new());
+        let o = WaitOptions {
+            interval_ms: 1000.0,
+            timeout_ms: 60_000.0,
+            limit: Some(1.0),
+        };
+        let r = block_on(wait(&call(&f, &names), "ij", &o, &|p| {
+            seen.borrow_mut().push(p.to_json())
+        }))
+        .unwrap();
+        assert_eq!(
+            r.get("uploaded_video_ids").unwrap().to_json(),
+            r#"["a", "b"]"#
+        );
+        assert_eq!(
+            r.get("failed_rows").unwrap().to_json(),
+            r#"[{"video_id": "c", "status": "UPLOADING_FAILED", "error": "missing"}]"#
+        );
+        assert_eq!(r.get("rows").and_then(Value::arr).map(|a| a.len()), Some(3));
+        assert_eq!(
+            seen.borrow()[0],
+            r#"{"total": 3, "materialized": 2, "uploaded": 1, "failed": 0, "pending": 1}"#
+        );
+        assert_eq!(
+            f.paths()[4],
+            "GET /api/import-jobs/ij/videos?limit=1&cursor=a"
+        );
+        assert_eq!(*f.slept.borrow(), vec![1000.0]);
+    }
+
+    #[test]
+    fn wait_times_out() {
+        let f = Fake::default();
+        let names = Names::default();
+        // Polls at 0, 1000, 2000 and 2500 ms (the last wait stops at the deadline).
+        for _ in 0..4 {
+            f.answer(200, r#"{"total": 2}"#)
+                .answer(200, r#"{"has_more": false, "videos": []}"#);
+        }
+        let o = WaitOptions {
+            interval_ms: 1000.0,
+            timeout_ms: 2500.0,
+            limit: None,
+        };
+        assert!(matches!(
+            block_on(wait(&call(&f, &names), "ij", &o, &|_| {})),
+            Err(Error::Timeout(_))
+        ));
+    }
+}
