@@ -378,7 +378,8 @@ impl VideoApi {
         self.get_import_job_videos(id, options)
     }
 
-    /// The iteration step behind `importJobPages`/`importJobRows`: `{page, next}`.
+    /// The iteration step behind `importJobPages`/`importJobRows`: `{page, next}`. The page goes
+    /// to the engine's `JSON.parse` as it came; Rust reads only its cursor fields.
     #[wasm_bindgen(js_name = _page)]
     pub fn page_step(
         &self,
@@ -388,24 +389,27 @@ impl VideoApi {
         signal: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        promise(async move {
+        future_to_promise(async move {
             let ctx = WebCtx {
                 signal,
                 blobs: Vec::new(),
                 progress: None,
             };
-            let (text, next) = imports::next_page(
-                &inner.call(&ctx),
-                &id,
-                limit.as_f64(),
-                cursor.as_string().as_deref(),
-            )
-            .await?;
-            let next = next.map_or_else(
-                || "null".to_string(),
-                |n| crate::json::Value::from(n).to_json(),
+            let call = inner.call(&ctx);
+            let (text, next) =
+                imports::next_page(&call, &id, limit.as_f64(), cursor.as_string().as_deref())
+                    .await
+                    .map_err(to_js)?;
+            let page = JSON::parse(&text)
+                .map_err(|_| to_js(Error::Network("the page is not valid JSON".into())))?;
+            let step = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&step, &JsValue::from_str("page"), &page);
+            let _ = js_sys::Reflect::set(
+                &step,
+                &JsValue::from_str("next"),
+                &next.map_or(JsValue::NULL, |n| JsValue::from_str(&n)),
             );
-            Ok("{\"page\": ".to_string() + &text + ", \"next\": " + &next + "}")
+            Ok(step.into())
         })
     }
 

@@ -117,6 +117,72 @@ async function refresh() {
   }
 }
 
+async function startImport() {
+  const uris = $('uris').value.split('\n').map((l) => l.trim()).filter(Boolean);
+  const box = $('importJob');
+  const state = $('importState');
+  const failedTable = $('failedRows');
+  box.hidden = false;
+  failedTable.hidden = true;
+  $('importBar').value = 0;
+  state.className = '';
+  try {
+    const started = await client.upload(uris, {
+      folder: $('folder').value,
+      scope: $('scope').value,
+      integrationId: $('integrationId').value.trim() || undefined,
+    });
+    state.textContent = `job ${started.import_job_id}: importing…`;
+    const done = await client.video.waitForImportJob(started.import_job_id, {
+      pollIntervalMs: 1000,
+      onProgress: (p) => {
+        $('importBar').value = p.total ? (p.uploaded + p.failed) / p.total : 0;
+        state.textContent = `job ${started.import_job_id}: ${p.materialized}/${p.total} rows, ${p.uploaded} uploaded, ${p.failed} failed`;
+      },
+    });
+    $('importBar').value = 1;
+    state.textContent = `job ${started.import_job_id}: done, ${done.uploaded_video_ids.length} uploaded, ${done.failed_rows.length} failed`;
+    state.className = 'ok';
+    failedTable.querySelector('tbody').replaceChildren(
+      ...done.failed_rows.map((r) => {
+        const tr = document.createElement('tr');
+        for (const text of [r.import_source_uri, r.error || r.status]) {
+          const td = document.createElement('td');
+          td.textContent = text;
+          tr.append(td);
+        }
+        return tr;
+      }),
+    );
+    failedTable.hidden = done.failed_rows.length === 0;
+  } catch (e) {
+    state.textContent = e.message;
+    state.className = 'error';
+  }
+  refresh();
+}
+
+async function addIntegration() {
+  const out = $('intResult');
+  try {
+    const file = $('intCreds').files[0];
+    const made = await client.cloudIntegrations.add({
+      type: $('intType').value,
+      name: $('intName').value,
+      bucket: $('intBucket').value,
+      region: $('intRegion').value || undefined,
+      credentials: file,
+    });
+    out.textContent = `added ${made.type} integration ${made.id} for bucket ${made.bucket}`;
+    out.className = 'ok';
+  } catch (e) {
+    out.textContent = e.message;
+    out.className = 'error';
+  }
+}
+
+$('startImport').onclick = startImport;
+$('addIntegration').onclick = addIntegration;
 $('files').addEventListener('change', (e) => {
   start(e.target.files);
   e.target.value = '';

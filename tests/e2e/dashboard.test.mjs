@@ -64,3 +64,23 @@ test('an upload can be cancelled', async () => {
   await row.locator('.state.error').waitFor();
   assert.equal(await row.locator('.state').textContent(), 'cancelled');
 });
+
+test('a bucket import shows its progress and its failed rows', async () => {
+  const run = 'imp' + Math.random().toString(36).slice(2, 8);
+  for (const k of ['a.mp4', 'b.mp4']) {
+    const r = await fetch(`${base}/__emulator/buckets/s3/sdk-s3/${run}/${k}`, { method: 'PUT', body: Buffer.from(mp4(4, 100)) });
+    assert.equal(r.status, 200);
+  }
+  await page.fill('#folder', run);
+  await page.dispatchEvent('#folder', 'change');
+  await page.fill('#uris', ['a.mp4', 'missing.mp4', 'b.mp4'].map((k) => `s3://sdk-s3/${run}/${k}`).join('\n'));
+  await page.click('#startImport');
+  await page.locator('#importState.ok').waitFor({ timeout: 30000 });
+  assert.match(await page.locator('#importState').textContent(), /done, 2 uploaded, 1 failed/);
+  assert.equal(await page.locator('#importBar').evaluate((p) => p.value), 1);
+  const failed = page.locator('#failedRows tbody tr');
+  assert.equal(await failed.count(), 1);
+  assert.match(await failed.textContent(), /missing\.mp4.*not found/);
+  await page.locator('#videos tbody tr', { hasText: 'b.mp4' }).waitFor();
+  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_IMPORT || '/tmp/dashboard-import.png', fullPage: true });
+});

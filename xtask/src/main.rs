@@ -253,6 +253,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
 
 fn bench() -> Result<(), String> {
     let bin = emulator_bin()?;
+    step("emulator: start-up and import-job paging");
     let status = Command::new("cargo")
         .args([
             "run",
@@ -263,14 +264,32 @@ fn bench() -> Result<(), String> {
             "--example",
             "bench",
         ])
-        .env("NOMADIC_EMULATOR_BIN", bin)
+        .env("NOMADIC_EMULATOR_BIN", &bin)
         .current_dir(root())
         .stdin(Stdio::null())
         .status()
         .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("emulator benchmark failed".into());
+    }
+    step("SDK: importJobRows against a hand-written loop, in Chromium");
+    sdk::ensure_chromium()?;
+    sdk::build()?;
+    let www = root().join("www-example");
+    copy_dir(&root().join("pkg"), &www.join("pkg"))?;
+    let www_arg = www.display().to_string();
+    let emu = emulator::Emulator::start(&bin, &["--api-key", TEST_KEY, "--static", &www_arg], &[])?;
+    let status = Command::new("node")
+        .arg("import-rows.mjs")
+        .current_dir(root().join("tests/bench"))
+        .env("NOMADIC_DASHBOARD_URL", &emu.url)
+        .env("NOMADIC_TEST_API_KEY", TEST_KEY)
+        .status()
+        .map_err(|e| e.to_string())?;
+    drop(emu);
     if status.success() {
         Ok(())
     } else {
-        Err("benchmark failed".into())
+        Err("SDK benchmark failed".into())
     }
 }
