@@ -35,6 +35,8 @@ export interface CallOptions {
 export type Metadata = Blob | string | Record<string, unknown>;
 export type VideoSource = Blob | string;
 export type UploadItem = VideoSource | [VideoSource, Metadata] | { video: VideoSource; name?: string; metadata?: Metadata };
+/** A multi-view set: `front` is required; other keys name further views. Files, URLs or cloud URIs. */
+export type ViewSet = { front: VideoSource; [view: string]: VideoSource | null | undefined };
 
 export interface UploadProgress {
   /** Index of the item in the input (0 for a single upload). */
@@ -60,6 +62,8 @@ export interface UploadOptions extends CallOptions {
   uploadTimeoutMs?: number;
   /** First wait between readiness checks (it doubles up to 30 s). Default 2000. */
   pollIntervalMs?: number;
+  /** Saved integration for a cloud import (GCS buckets are otherwise matched automatically). */
+  integrationId?: string;
   /** Uploads at once for a list. Default 4, at most 16. */
   concurrency?: number;
   onProgress?: (p: UploadProgress) => void;
@@ -99,10 +103,146 @@ export interface Folder {
   [key: string]: unknown;
 }
 
+export declare const AnalysisType: {
+  readonly ASK: 'rapid_review';
+  readonly GENERAL_AGENT: 'edge_case_agent';
+  readonly LANE_CHANGE: 'lane_change_agent';
+  readonly TURN: 'turn_agent';
+  readonly RELATIVE_MOTION: 'relative_motion_agent';
+  readonly DRIVING_VIOLATIONS: 'violation_agent';
+};
+export type AnalysisType = (typeof AnalysisType)[keyof typeof AnalysisType];
+export declare const CustomCategory: {
+  readonly DRIVING: 'driving';
+  readonly ROBOTICS: 'robotics';
+  readonly AERIAL: 'aerial';
+  readonly SECURITY: 'security';
+  readonly ENVIRONMENT: 'environment';
+};
+export type CustomCategory = (typeof CustomCategory)[keyof typeof CustomCategory];
+export declare const OverlayMode: { readonly TIMESTAMPS: 'timestamps'; readonly GPS: 'gps'; readonly CUSTOM: 'custom' };
+export type OverlayMode = (typeof OverlayMode)[keyof typeof OverlayMode];
+
+export interface StructuredOddColumn {
+  name: string;
+  prompt: string;
+  type: string;
+  literals?: readonly string[];
+}
+export declare const DEFAULT_STRUCTURED_ODD_COLUMNS: readonly StructuredOddColumn[];
+
+export interface AnalyzeOptions extends CallOptions {
+  analysisType: AnalysisType | string;
+  customEvent?: string;
+  customCategory?: CustomCategory | string;
+  modelId?: string;
+  /** Limit of the wait (for a batch: per video). Default 2400000. */
+  timeoutMs?: number;
+  waitForCompletion?: boolean;
+  isThumbnail?: boolean;
+  returnSubset?: boolean;
+  useEnhancedMotionAnalysis?: boolean;
+  confidence?: 'low' | 'high';
+  overlayMode?: OverlayMode | string;
+  conceptIds?: string[];
+  /** Wait between status checks. Default 5000. */
+  pollIntervalMs?: number;
+  /** Also accepted instead of a `{folder, scope}` target. */
+  folder?: string;
+  scope?: Scope | 'sample';
+  onProgress?: (status: Record<string, unknown>) => void;
+}
+
+/** An ASK event after normalisation. */
+export interface AskEvent {
+  t_start: string;
+  t_end: string;
+  category: string;
+  label: string;
+  severity: string;
+  aiAnalysis: string;
+  confidence: number;
+  approval: 'approved' | 'rejected' | 'pending' | 'invalid' | string;
+  annotated_thumbnail_url?: string;
+  overlay?: Record<string, { start: unknown; end: unknown }>;
+  [key: string]: unknown;
+}
+/** A single-video agent event. */
+export interface AgentEvent {
+  label: string;
+  start_time: number;
+  end_time: number;
+}
+
+export interface AnalysisResult {
+  video_id: string;
+  analysis_id: string;
+  mode: 'rapid_review' | 'agent';
+  status: 'completed' | 'failed' | 'started' | string;
+  summary?: string;
+  events?: Array<AskEvent | AgentEvent>;
+  error?: string;
+}
+
+export interface BatchResult {
+  batch_metadata: { batch_id: string; batch_viewer_url: string; batch_type: 'ask' | 'agent' | 'unknown'; [key: string]: unknown };
+  results: Array<{ video_id: string; analysis_id: string | null; mode: string; status: string; events?: Array<AskEvent | AgentEvent>; summary?: string; error?: string; [key: string]: unknown }>;
+}
+
+export interface ImportPage {
+  import_job_id: string;
+  total: number;
+  limit: number;
+  cursor: string | null;
+  has_more: boolean;
+  next_cursor: string | null;
+  videos: Array<{ video_id: string; status: string; import_source_uri: string; [key: string]: unknown }>;
+  video_count: number;
+}
+
+export interface VideoApi {
+  getImportJob(id: string, options?: CallOptions): Promise<Record<string, unknown>>;
+  getImportJobVideos(id: string, options?: CallOptions & { limit?: number; cursor?: string; offset?: number }): Promise<ImportPage>;
+  /** @deprecated use getImportJobVideos */
+  getImportJobUploadedVideoIds(id: string, options?: CallOptions & { limit?: number; cursor?: string; offset?: number }): Promise<ImportPage>;
+  importJobPages(id: string, options?: CallOptions & { limit?: number }): AsyncIterable<ImportPage>;
+  importJobRows(id: string, options?: CallOptions & { limit?: number }): AsyncIterable<ImportPage['videos'][number]>;
+  waitForImportJob(
+    id: string,
+    options?: CallOptions & {
+      pollIntervalMs?: number;
+      timeoutMs?: number;
+      limit?: number;
+      onProgress?: (p: { total: number; materialized: number; uploaded: number; failed: number; pending: number }) => void;
+    },
+  ): Promise<{ job: Record<string, unknown>; rows: ImportPage['videos']; uploaded_video_ids: string[]; failed_rows: ImportPage['videos'] }>;
+}
+
+export interface CloudIntegrationsApi {
+  list(options?: CallOptions & { type?: 'gcs' | 's3' | string }): Promise<Array<Record<string, unknown>>>;
+  add(options: CallOptions & { type: 'gcs' | 's3'; name: string; bucket: string; prefix?: string; region?: string; endpointUrl?: string; credentials: Blob | string | Record<string, unknown> }): Promise<Record<string, unknown>>;
+}
+
 export class NomadicClient {
   constructor(options?: ClientOptions);
+  readonly video: VideoApi;
+  readonly cloudIntegrations: CloudIntegrationsApi;
+  getImportJob(id: string, options?: CallOptions): Promise<Record<string, unknown>>;
+  analyze(target: string, options: AnalyzeOptions): Promise<AnalysisResult>;
+  analyze(target: string[] | { folder: string; scope?: Scope | 'sample' } | undefined, options: AnalyzeOptions): Promise<BatchResult>;
+  getBatchAnalysis(batchId: string, options: CallOptions & { filter?: string | string[]; asCsv: true }): Promise<string>;
+  getBatchAnalysis(batchId: string, options?: CallOptions & { filter?: string | string[]; asCsv?: false }): Promise<BatchResult>;
+  addBatchMetadata(batchId: string, metadata: Record<string, string | number>, options?: CallOptions): Promise<{ success: boolean; batch_id: string; metadata: Record<string, string | number> }>;
+  getVisuals(videoId: string, analysisId: string, options?: CallOptions): Promise<string[]>;
+  getVisual(videoId: string, analysisId: string, eventIdx: number, options?: CallOptions): Promise<string>;
+  generateStructuredOdd(options: CallOptions & { videoId: string; columns?: readonly StructuredOddColumn[]; timeoutMs?: number }): Promise<{ csv: string; columns: StructuredOddColumn[]; reasoning_trace_path: string; share_id?: string; share_url?: string; processing_time?: number; raw: unknown }>;
+  search(query: string, options: CallOptions & { folderName: string; scope?: Scope | 'sample'; timeoutMs?: number }): Promise<{ summary: string; thoughts: string[]; matches: Array<{ video_id: string; analysis_id: string; event_index: number; similarity: number; reason: string }>; session_id: string }>;
   upload(input: UploadItem, options?: UploadOptions): Promise<UploadResult>;
   upload(input: UploadItem[], options?: UploadOptions): Promise<Array<UploadResult | FailedUpload>>;
+  upload(input: ViewSet, options?: UploadOptions): Promise<UploadResult & { views: Record<string, string>; stitch_error?: string }>;
+  upload(input: ViewSet[], options?: UploadOptions): Promise<Array<(UploadResult & { views: Record<string, string> }) | FailedUpload>>;
+  /** gs:// or s3:// URIs (or sets of them) resolve one import job. */
+  upload(input: string | string[], options?: UploadOptions): Promise<UploadResult | { import_job_id: string; status: 'importing' }>;
   myVideos(options?: CallOptions & { folder?: string; scope?: Scope }): Promise<Video[]>;
   deleteVideo(videoId: string, options?: CallOptions): Promise<{ status: string; [key: string]: unknown }>;
   createFolder(name: string, options?: CallOptions & { scope?: Scope; description?: string }): Promise<Folder>;

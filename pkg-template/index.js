@@ -10,3 +10,4 @@ export {
   TimeoutError,
   AbortError,
 } from './__SNIPPETS__/src/js/errors.js';
+export { AnalysisType, CustomCategory, OverlayMode, DEFAULT_STRUCTURED_ODD_COLUMNS } from './__SNIPPETS__/src/js/enums.js';

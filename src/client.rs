@@ -1,10 +1,12 @@
 //! `NomadicClient`, the object JS holds. Conversion only: options are read and checked here,
 //! handed to `api`, and results (JSON text) become JS values with the engine's `JSON.parse`.
 
+use crate::api::analysis::{self, Target};
 use crate::api::imports::{self, PageQuery, WaitOptions};
 use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
 use crate::api::upload;
+use crate::api::{batches, odd, search, visuals};
 use crate::api::{folders, videos, Call, Names};
 use crate::convert::{self, Collected, Opts};
 use crate::error::Error;
@@ -29,6 +31,12 @@ extern "C" {
     ) -> JsValue;
 }
 
+#[wasm_bindgen(module = "/src/js/enums.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = defaultColumns)]
+    fn default_columns() -> JsValue;
+}
+
 #[wasm_bindgen(module = "/src/js/iterate.js")]
 extern "C" {
     fn pages(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
@@ -44,6 +52,11 @@ extern "C" {
 }
 
 const DEFAULT_BASE_URL: &str = "https://api-prod.nomadicml.com";
+
+/// `DEFAULT_STRUCTURED_ODD_COLUMNS`, for Rust callers (the tests).
+pub fn default_odd_columns() -> JsValue {
+    default_columns()
+}
 
 /// The one place a Rust error becomes a JS error object.
 fn to_js(e: Error) -> JsValue {
@@ -77,6 +90,8 @@ fn promise(body: impl Future<Output = Result<String, Error>> + 'static) -> Promi
 struct Inner {
     http: Http<WebBackend>,
     names: Names,
+    /// The key's user id, asked once (structured ODD exports need it).
+    user_id: std::cell::RefCell<Option<String>>,
 }
 
 impl Inner {
@@ -184,7 +199,11 @@ impl NomadicClient {
             settings,
         };
         Ok(NomadicClient {
-            inner: Rc::new(Inner { http, names }),
+            inner: Rc::new(Inner {
+                http,
+                names,
+                user_id: Default::default(),
+            }),
         })
     }
 
@@ -296,6 +315,221 @@ impl NomadicClient {
         })
     }
 
+    /// Runs ASK or an agent on a video id, a list of ids, or `{folder, scope}`. Single videos
+    /// resolve `{video_id, analysis_id, mode, status, summary?, events}`; lists and folders
+    /// `{batch_metadata, results}`. `onProgress` gets each polled status document.
+    pub fn analyze(&self, target: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let target = analysis_target(&target, &o)?;
+            let concept_ids = match o.present_raw("conceptIds") {
+                None => Vec::new(),
+                Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v)
+                    .iter()
+                    .map(|c| {
+                        c.as_string().ok_or_else(|| {
+                            Error::Validation("options.conceptIds must be a list of strings".into())
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(_) => {
+                    return Err(Error::Validation(
+                        "options.conceptIds must be a list of strings".into(),
+                    ))
+                }
+            };
+            let d = analysis::Options::default();
+            let opts = analysis::Options {
+                kind: o.string("analysisType")?,
+                custom_event: o.string("customEvent")?,
+                category: o.string("customCategory")?,
+                model_id: o.string("modelId")?,
+                timeout_ms: o.number("timeoutMs")?.unwrap_or(d.timeout_ms),
+                wait: o.boolean("waitForCompletion")?.unwrap_or(true),
+                is_thumbnail: o.boolean("isThumbnail")?.unwrap_or(false),
+                return_subset: o.boolean("returnSubset")?.unwrap_or(false),
+                enhanced_motion: o.boolean("useEnhancedMotionAnalysis")?.unwrap_or(false),
+                confidence: o.string("confidence")?,
+                overlay: o.string("overlayMode")?,
+                concept_ids,
+                poll_ms: o.number("pollIntervalMs")?.unwrap_or(d.poll_ms),
+            };
+            let on_progress = o.function("onProgress")?;
+            let report = |p: &crate::json::Value| call_back(&on_progress, p);
+            Ok(analysis::analyze(&inner.call(&ctx), target, &opts, &report)
+                .await?
+                .to_json())
+        })
+    }
+
+    /// A batch's results: `{batch_metadata, results}`, filtered by approval (`filter`: one of
+    /// or a list of `approved`, `rejected`, `pending`, `invalid`), or CSV text (`asCsv`).
+    #[wasm_bindgen(js_name = getBatchAnalysis)]
+    pub fn get_batch_analysis(&self, batch_id: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let id = id_arg(&batch_id, "the batch id")?;
+            let filter: Option<Vec<String>> = match o.present_raw("filter") {
+                None => None,
+                Some(v) if v.is_string() => Some(vec![v.as_string().unwrap_or_default()]),
+                Some(v) if js_sys::Array::is_array(&v) => Some(
+                    js_sys::Array::from(&v)
+                        .iter()
+                        .map(|f| {
+                            f.as_string().ok_or_else(|| {
+                                Error::Validation("options.filter holds strings only".into())
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+                Some(_) => {
+                    return Err(Error::Validation(
+                        "options.filter must be a string or a list of strings".into(),
+                    ))
+                }
+            };
+            let as_csv = o.boolean("asCsv")?.unwrap_or(false);
+            Ok(
+                batches::results(&inner.call(&ctx), &id, filter.as_deref(), as_csv)
+                    .await?
+                    .to_json(),
+            )
+        })
+    }
+
+    /// Merges flat string/integer metadata into a batch's; resolves `{success, batch_id, metadata}`.
+    #[wasm_bindgen(js_name = addBatchMetadata)]
+    pub fn add_batch_metadata(
+        &self,
+        batch_id: JsValue,
+        metadata: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let id = id_arg(&batch_id, "the batch id")?;
+            if !crate::convert::is_plain(&metadata) {
+                return Err(Error::Validation(
+                    "metadata must be a plain object of string or integer values".into(),
+                ));
+            }
+            let text = JSON::stringify(&metadata)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default();
+            batches::add_metadata(&inner.call(&ctx), &id, &text).await
+        })
+    }
+
+    /// Thumbnail URLs of an analysis's events (made when missing).
+    #[wasm_bindgen(js_name = getVisuals)]
+    pub fn get_visuals(
+        &self,
+        video_id: JsValue,
+        analysis_id: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let urls = visuals::urls(
+                &inner.call(&ctx),
+                &id_arg(&video_id, "the video id")?,
+                &id_arg(&analysis_id, "the analysis id")?,
+            )
+            .await?;
+            Ok(crate::json::Value::Arr(urls.into_iter().map(Into::into).collect()).to_json())
+        })
+    }
+
+    /// One event's thumbnail URL; an index out of range names the valid range.
+    #[wasm_bindgen(js_name = getVisual)]
+    pub fn get_visual(
+        &self,
+        video_id: JsValue,
+        analysis_id: JsValue,
+        event_idx: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let idx = event_idx
+                .as_f64()
+                .ok_or_else(|| Error::Validation("eventIdx must be a number".into()))?;
+            let v = id_arg(&video_id, "the video id")?;
+            let url = visuals::one(
+                &inner.call(&ctx),
+                &v,
+                &id_arg(&analysis_id, "the analysis id")?,
+                idx,
+            )
+            .await?;
+            Ok(crate::json::Value::from(url).to_json())
+        })
+    }
+
+    /// The operating-domain CSV of a video: `{videoId, columns?, timeoutMs?}`; `columns` defaults
+    /// to `DEFAULT_STRUCTURED_ODD_COLUMNS`.
+    #[wasm_bindgen(js_name = generateStructuredOdd)]
+    pub fn generate_structured_odd(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let video = o.string("videoId")?.unwrap_or_default();
+            let columns = o.present_raw("columns").unwrap_or_else(default_columns);
+            let columns = JSON::stringify(&columns)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default();
+            let env = odd::trace_env(&inner.http.settings.base_url);
+            let r = odd::generate(
+                &inner.call(&ctx),
+                &video,
+                &columns,
+                o.number("timeoutMs")?,
+                env,
+                &inner.user_id,
+            )
+            .await?;
+            Ok(r.to_json())
+        })
+    }
+
+    /// Searches the analysed events of a folder: `{summary, thoughts, matches, session_id}`.
+    pub fn search(&self, query: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let o = Opts::new(options, "options")?;
+            let ctx = inner.ctx(&o)?;
+            let query = query
+                .as_string()
+                .ok_or_else(|| Error::Validation("search() needs a query string".into()))?;
+            let folder = o.string("folderName")?.unwrap_or_default();
+            let timeout = o
+                .number("timeoutMs")?
+                .unwrap_or(inner.http.settings.timeout_ms);
+            let r = search::search(
+                &inner.call(&ctx),
+                &query,
+                &folder,
+                o.string("scope")?.as_deref(),
+                timeout,
+            )
+            .await?;
+            Ok(r.to_json())
+        })
+    }
+
     /// Import jobs: `client.video.getImportJob(id)`, `getImportJobVideos`, `importJobPages`,
     /// `importJobRows`, `waitForImportJob`.
     #[wasm_bindgen(getter)]
@@ -329,6 +563,75 @@ impl NomadicClient {
             videos::verify(&inner.call(&ctx)).await
         })
     }
+}
+
+/// Calls a caller's progress callback with a JSON value; a throwing callback is ignored.
+fn call_back(f: &Option<js_sys::Function>, v: &crate::json::Value) {
+    if let (Some(f), Ok(v)) = (f, JSON::parse(&v.to_json())) {
+        let _ = f.call1(&JsValue::UNDEFINED, &v);
+    }
+}
+
+/// `analyze()`'s target: an id, a list of ids, or `{folder, scope}` (also as `options.folder`).
+fn analysis_target(target: &JsValue, o: &Opts) -> Result<Target, Error> {
+    let folder_opt = o.string("folder")?;
+    let scope_opt = o.string("scope")?;
+    let bad = |m: &str| Error::Validation(m.to_string());
+    if target.is_undefined() || target.is_null() {
+        return match folder_opt {
+            Some(name) => Ok(Target::Folder {
+                name,
+                scope: scope_opt,
+            }),
+            None => Err(bad(
+                "analyze() needs a video id, a list of ids, or {folder}",
+            )),
+        };
+    }
+    let ids_given = target.is_string() || js_sys::Array::is_array(target);
+    if ids_given && folder_opt.is_some() {
+        return Err(bad("pass video ids or a folder, not both"));
+    }
+    if ids_given && scope_opt.is_some() {
+        return Err(bad("scope applies to a folder target only"));
+    }
+    if let Some(id) = target.as_string() {
+        return Ok(Target::One(id));
+    }
+    if js_sys::Array::is_array(target) {
+        let ids = js_sys::Array::from(target)
+            .iter()
+            .map(|v| {
+                v.as_string()
+                    .ok_or_else(|| bad("every video id must be a string"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Target::Many(ids));
+    }
+    if crate::convert::is_plain(target) {
+        let t = Opts::new(target.clone(), "target")?;
+        if crate::convert::keys(target)
+            .iter()
+            .any(|k| k != "folder" && k != "scope")
+        {
+            return Err(bad(
+                "a target object takes {folder, scope} only: pass ids as a string or a list",
+            ));
+        }
+        if folder_opt.is_some() {
+            return Err(bad("give the folder once, in the target or in options"));
+        }
+        let name = t
+            .string("folder")?
+            .ok_or_else(|| bad("a target object needs a folder name"))?;
+        return Ok(Target::Folder {
+            name,
+            scope: t.string("scope")?.or(scope_opt),
+        });
+    }
+    Err(bad(
+        "analyze() needs a video id, a list of ids, or {folder, scope}",
+    ))
 }
 
 fn id_arg(id: &JsValue, what: &str) -> Result<String, Error> {
@@ -458,12 +761,7 @@ impl VideoApi {
                 limit: o.whole("limit", 1.0, imports::MAX_LIMIT)?,
             };
             let on_progress = o.function("onProgress")?;
-            let report = |p: &crate::json::Value| {
-                if let (Some(f), Ok(v)) = (&on_progress, JSON::parse(&p.to_json())) {
-                    // A throwing callback must not break the wait.
-                    let _ = f.call1(&JsValue::UNDEFINED, &v);
-                }
-            };
+            let report = |p: &crate::json::Value| call_back(&on_progress, p);
             Ok(imports::wait(&inner.call(&ctx), &id, &w, &report)
                 .await?
                 .to_json())

@@ -201,6 +201,19 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
     Ok(Input::One(item(input, c).await?))
 }
 
+/// A plain object (`{...}`), not an array, class instance or null.
+pub fn is_plain(v: &JsValue) -> bool {
+    is_plain_object(v)
+}
+
+/// The own enumerable keys of an object.
+pub fn keys(v: &JsValue) -> Vec<String> {
+    js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
+}
+
 /// `{front, left, ...}`: a plain object without `video` that names at least one known view.
 fn is_view_set(v: &JsValue) -> bool {
     is_plain_object(v)

@@ -17,7 +17,7 @@ mod client;
 mod convert;
 
 #[cfg(target_arch = "wasm32")]
-pub use client::NomadicClient;
+pub use client::{default_odd_columns, NomadicClient};
 
 /// The SDK version sent as `X-Client-Version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -251,6 +251,10 @@ fn ask_is_accepted_then_polled_to_ui_shaped_events() {
     assert_eq!(png.header("content-type"), Some("image/png"));
     assert!(png.body.starts_with(b"\x89PNG"));
     assert_eq!(
+        png.header("cross-origin-resource-policy"),
+        Some("cross-origin")
+    );
+    assert_eq!(
         admin(&c)
             .get(&format!("/api/thumbnails/{aid}/1.png"))
             .unwrap()

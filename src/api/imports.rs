@@ -2,7 +2,7 @@
 //! iteration, and the reference's readiness loop built in.
 
 use super::poll::{until, Schedule};
-use super::validate::{invalid, non_blank};
+use super::validate::{invalid, non_blank, positive};
 use super::{path, Call, Request, Seg, Transport};
 use crate::error::Error;
 use crate::json::{self, obj, Value};
@@ -123,7 +123,7 @@ pub async fn wait<T: Transport>(
     o: &WaitOptions,
     progress: &dyn Fn(&Value),
 ) -> Result<Value, Error> {
-    if !(o.interval_ms > 0.0 && o.timeout_ms > 0.0) {
+    if !(positive(o.interval_ms) && positive(o.timeout_ms)) {
         return Err(invalid("pollIntervalMs and timeoutMs must be positive"));
     }
     page_request(

@@ -2,14 +2,21 @@
 //! a [`Transport`], and the answer decoded into a result. No JS, no web APIs: all of this runs
 //! in plain `cargo test` on the host.
 
+pub mod analysis;
+pub mod batches;
 pub mod cloud;
+pub mod csv;
+pub mod events;
 pub mod folders;
 pub mod imports;
 pub mod integrations;
+pub mod odd;
 pub mod poll;
+pub mod search;
 pub mod upload;
 pub mod validate;
 pub mod videos;
+pub mod visuals;
 
 use crate::error::Error;
 pub use crate::transport::Transport;
@@ -108,6 +115,8 @@ pub struct Request {
     pub timeout_factor: u32,
     /// Reports upload progress under this index.
     pub progress: Option<usize>,
+    /// Replaces the client's per-request timeout (a caller's `timeoutMs` on one call).
+    pub timeout_ms: Option<f64>,
 }
 
 impl Request {
@@ -119,6 +128,7 @@ impl Request {
             body: Body::Empty,
             timeout_factor: 1,
             progress: None,
+            timeout_ms: None,
         }
     }
     pub fn get(path: String) -> Request {

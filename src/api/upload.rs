@@ -6,7 +6,7 @@ use super::cloud::{self, CloudPlan, Provider};
 use super::folders::create_or_get_id;
 use super::poll::{until, Schedule};
 use super::validate::{
-    invalid, is_cloud_uri, non_blank, scope, stem, video_content_type, video_url,
+    invalid, is_cloud_uri, non_blank, positive, scope, stem, video_content_type, video_url,
 };
 use super::videos::{readiness, reported_status, status, Readiness};
 use super::{path, Body, Call, Part, Request, Seg, Transport};
@@ -296,7 +296,7 @@ fn route(input: Input, o: &Options) -> Result<Route, Error> {
     if o.concurrency == 0 || o.concurrency > 16 {
         return Err(invalid("concurrency must be a whole number from 1 to 16"));
     }
-    if o.upload_timeout_ms.is_nan() || o.upload_timeout_ms <= 0.0 {
+    if !positive(o.upload_timeout_ms) {
         return Err(invalid("uploadTimeoutMs must be a positive number"));
     }
     if let Some(id) = &o.integration_id {

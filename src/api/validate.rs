@@ -19,6 +19,11 @@ pub fn scope(s: Option<&str>) -> Result<String, Error> {
     }
 }
 
+/// A positive, finite-or-infinite number (NaN is not positive).
+pub fn positive(x: f64) -> bool {
+    x > 0.0
+}
+
 /// A name that is not blank; returned trimmed.
 pub fn non_blank(what: &str, s: &str) -> Result<String, Error> {
     let t = s.trim();

@@ -99,7 +99,9 @@ impl<B: Backend> Transport for Http<B> {
         let request_id = self.backend.uuid();
         let headers = self.headers(&request_id, req.method);
         let url = s.base_url.clone() + &req.target();
-        let timeout = s.timeout_ms * f64::from(req.timeout_factor.max(1));
+        let timeout = req
+            .timeout_ms
+            .unwrap_or(s.timeout_ms * f64::from(req.timeout_factor.max(1)));
         let key = s.api_key.as_deref();
         let mut retries = 0;
         loop {

@@ -166,3 +166,50 @@ export async function take(iterable, n) {
   }
   return out;
 }
+
+export async function setRules(base, rules) {
+  const r = await fetch(base + '/__emulator/rules', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rules }) });
+  if (!r.ok) throw new Error('rules: HTTP ' + r.status + ' ' + (await r.text()));
+}
+
+/** Loads an image URL and resolves its pixel width: as an <img> in a browser, by PNG header in Node. */
+export async function imageWidth(url) {
+  if (typeof Image !== 'undefined') {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    return img.naturalWidth;
+  }
+  const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const png = [0x89, 0x50, 0x4e, 0x47];
+  if (!png.every((b, i) => bytes[i] === b)) throw new Error('not a PNG');
+  return new DataView(bytes.buffer).getUint32(16);
+}
+
+/** RFC 4180 CSV to rows of fields. */
+export function parseCsv(text) {
+  const rows = [[]];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      rows[rows.length - 1].push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      rows[rows.length - 1].push(field);
+      field = '';
+      rows.push([]);
+      i++;
+    } else field += c;
+  }
+  rows[rows.length - 1].push(field);
+  return rows;
+}

@@ -3,6 +3,7 @@
 //! from `NOMADIC_EMULATOR_URL` and `NOMADIC_TEST_API_KEY` at build time (`cargo xtask test`
 //! starts the emulator and sets them).
 
+mod analysis;
 mod imports;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};

@@ -461,14 +461,16 @@ pub async fn thumbnail_png(
         h.wrapping_mul(31).wrapping_add(u64::from(b))
     });
     let png = crate::png::thumbnail(seed, bbox);
-    (
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        png,
-    )
-        .into_response()
+    // Pages isolated with COEP (`require-corp`) may embed these only when they say so.
+    let headers = [
+        (header::CONTENT_TYPE, "image/png"),
+        (header::CACHE_CONTROL, "public, max-age=3600"),
+        (
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            "cross-origin",
+        ),
+    ];
+    (headers, png).into_response()
 }
 
 #[cfg(test)]

@@ -1,0 +1,889 @@
+//! `analyze()` (API.md §7): ASK and the agents, on one video, a list, or a folder. Everything is
+//! checked before the first request; polling is bounded, abortable and reports progress.
+
+use super::events;
+use super::poll::{until, Schedule};
+use super::validate::{invalid, non_blank, positive};
+use super::videos::my_videos;
+use super::{path, Body, Call, Request, Seg, Transport};
+use crate::error::Error;
+use crate::json::{self, obj, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Ask,
+    GeneralAgent,
+    LaneChange,
+    Turn,
+    RelativeMotion,
+    DrivingViolations,
+}
+
+/// An analysis type by enum value, name or alias, any case (API.md §7.1 item 6).
+pub fn kind(s: &str) -> Result<Kind, Error> {
+    let k = s.trim().to_ascii_lowercase();
+    Ok(match k.as_str() {
+        "rapid_review" | "ask" => Kind::Ask,
+        "edge_case_agent" | "general" | "general_agent" | "general-edge-case" => Kind::GeneralAgent,
+        "lane_change_agent" | "lane_change" | "lane-change" => Kind::LaneChange,
+        "turn_agent" | "turn" => Kind::Turn,
+        "relative_motion_agent" | "relative_motion" | "relative-motion" => Kind::RelativeMotion,
+        "violation_agent" | "driving_violations" | "driving-violations" => Kind::DrivingViolations,
+        "custom_agent" | "action_segmentation" | "action-segmentation" | "search" => {
+            return Err(invalid(
+                "analysisType '".to_string() + s + "' is not supported by this SDK",
+            ))
+        }
+        _ => {
+            return Err(invalid(
+                "unknown analysisType '".to_string()
+                    + s
+                    + "': use AnalysisType.ASK or an agent type",
+            ))
+        }
+    })
+}
+
+pub const CATEGORIES: [&str; 5] = ["driving", "robotics", "aerial", "security", "environment"];
+
+struct Preset {
+    category: &'static str,
+    mode: &'static str,
+    items: &'static [(&'static str, &'static str, u32)],
+}
+
+/// The agent presets of API.md §7.3; the descriptions are ours.
+fn preset(k: Kind) -> Preset {
+    match k {
+        Kind::LaneChange => Preset {
+            category: "Lane Change Detection",
+            mode: "assistant",
+            items: &[("lane change", "The ego vehicle moves across lane markings into the lane to its left or right.", 80)],
+        },
+        Kind::Turn => Preset {
+            category: "Vehicle Turns",
+            mode: "assistant",
+            items: &[("vehicle turns", "The ego vehicle turns left or right at an intersection, junction or driveway.", 80)],
+        },
+        Kind::RelativeMotion => Preset {
+            category: "Relative Motion Analysis",
+            mode: "assistant",
+            items: &[(
+                "relative motion",
+                "A nearby vehicle notably closes in on, overtakes or pulls away from the ego vehicle.",
+                70,
+            )],
+        },
+        Kind::DrivingViolations => Preset {
+            category: "Driving Violations",
+            mode: "assistant",
+            items: &[
+                ("speeding", "Driving above the posted limit, or too fast for the conditions.", 90),
+                ("running red light", "Entering an intersection after the signal has turned red.", 95),
+                ("failure to stop", "Not coming to a full stop at a stop sign or before turning right on red.", 85),
+                ("improper lane usage", "Driving in the wrong lane, crossing solid lines, or misusing HOV or emergency lanes.", 80),
+                ("following too closely", "Keeping an unsafe gap to the vehicle ahead.", 75),
+            ],
+        },
+        _ => Preset { category: "agent_mode_placeholder", mode: "agent", items: &[] },
+    }
+}
+
+fn items_json(p: &Preset) -> String {
+    let items = p
+        .items
+        .iter()
+        .map(|(t, d, i)| {
+            obj([
+                ("title", (*t).into()),
+                ("description", (*d).into()),
+                ("importance", Value::Num(f64::from(*i))),
+            ])
+        })
+        .collect();
+    Value::Arr(items).to_json()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    One(String),
+    Many(Vec<String>),
+    Folder { name: String, scope: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kind: Option<String>,
+    pub custom_event: Option<String>,
+    pub category: Option<String>,
+    pub model_id: Option<String>,
+    pub timeout_ms: f64,
+    pub wait: bool,
+    pub is_thumbnail: bool,
+    pub return_subset: bool,
+    pub enhanced_motion: bool,
+    pub confidence: Option<String>,
+    pub overlay: Option<String>,
+    pub concept_ids: Vec<String>,
+    pub poll_ms: f64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            kind: None,
+            custom_event: None,
+            category: None,
+            model_id: None,
+            timeout_ms: 2_400_000.0,
+            wait: true,
+            is_thumbnail: false,
+            return_subset: false,
+            enhanced_motion: false,
+            confidence: None,
+            overlay: None,
+            concept_ids: Vec::new(),
+            poll_ms: 5000.0,
+        }
+    }
+}
+
+/// The checked request of an analysis.
+struct Checked {
+    kind: Kind,
+    event: String,
+    category: String,
+    confidence: &'static str,
+    /// Overlay flags in wire order: `extract_frame_timestamps`, `extract_frame_gps`, `overlay_mode`.
+    overlay: &'static [&'static str],
+    model: String,
+    concepts: String,
+}
+
+fn check(target: &Target, o: &Options) -> Result<Checked, Error> {
+    match target {
+        Target::One(id) => {
+            non_blank("video id", id)?;
+        }
+        Target::Many(ids) => {
+            if ids.is_empty() {
+                return Err(invalid("analyze() got an empty list of video ids"));
+            }
+            for id in ids {
+                non_blank("every video id", id)?;
+            }
+        }
+        Target::Folder { name, scope } => {
+            non_blank("folder", name)?;
+            if let Some(s) = scope {
+                let s = s.trim().to_ascii_lowercase();
+                if !["user", "org", "sample"].contains(&s.as_str()) {
+                    return Err(invalid("scope must be 'user', 'org' or 'sample'"));
+                }
+            }
+        }
+    }
+    let kind = kind(
+        o.kind
+            .as_deref()
+            .ok_or_else(|| invalid("analyze() needs options.analysisType"))?,
+    )?;
+    let confidence = match o.confidence.as_deref() {
+        None | Some("low") => "low",
+        Some("high") => "high",
+        Some(_) => return Err(invalid("confidence must be 'low' or 'high'")),
+    };
+    let overlay: &'static [&'static str] = match o
+        .overlay
+        .as_deref()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None => &[],
+        Some("timestamps") => &["extract_frame_timestamps"],
+        Some("gps") => &["extract_frame_timestamps", "extract_frame_gps"],
+        Some("custom") => &["overlay_mode"],
+        Some(_) => {
+            return Err(invalid(
+                "overlayMode must be OverlayMode.TIMESTAMPS, GPS or CUSTOM",
+            ))
+        }
+    };
+    if !(positive(o.timeout_ms) && positive(o.poll_ms)) {
+        return Err(invalid("timeoutMs and pollIntervalMs must be positive"));
+    }
+    let model = non_blank(
+        "modelId",
+        o.model_id.as_deref().unwrap_or("Nomadic-VL-XLarge"),
+    )?;
+    for c in &o.concept_ids {
+        non_blank("every concept id", c)?;
+    }
+    let concepts = Value::Arr(
+        o.concept_ids
+            .iter()
+            .map(|c| Value::from(c.as_str()))
+            .collect(),
+    )
+    .to_json();
+    let (event, category) = if kind == Kind::Ask {
+        let event = non_blank(
+            "customEvent (what to look for, required for AnalysisType.ASK)",
+            o.custom_event.as_deref().unwrap_or(""),
+        )?;
+        let category = o
+            .category
+            .as_deref()
+            .unwrap_or("driving")
+            .trim()
+            .to_ascii_lowercase();
+        if !CATEGORIES.contains(&category.as_str()) {
+            return Err(invalid("customCategory must be one of CustomCategory: driving, robotics, aerial, security, environment"));
+        }
+        (event, category)
+    } else {
+        if o.custom_event.is_some() || o.category.is_some() {
+            return Err(invalid(
+                "customEvent and customCategory apply to AnalysisType.ASK only",
+            ));
+        }
+        (String::new(), String::new())
+    };
+    Ok(Checked {
+        kind,
+        event,
+        category,
+        confidence,
+        overlay,
+        model,
+        concepts,
+    })
+}
+
+fn py_bool(b: bool) -> String {
+    (if b { "True" } else { "False" }).to_string()
+}
+
+fn js_bool(b: bool) -> String {
+    (if b { "true" } else { "false" }).to_string()
+}
+
+/// Runs an analysis; see the module docs. `progress` gets each polled status.
+pub async fn analyze<T: Transport>(
+    c: &Call<'_, T>,
+    target: Target,
+    o: &Options,
+    progress: &dyn Fn(&Value),
+) -> Result<Value, Error> {
+    let k = check(&target, o)?;
+    let ids = match target {
+        Target::One(id) => return single(c, id.trim(), &k, o, progress).await,
+        Target::Many(ids) => ids
+            .into_iter()
+            .map(|i| i.trim().to_string())
+            .collect::<Vec<_>>(),
+        Target::Folder { name, scope } => {
+            let list = json::parse(
+                &my_videos(
+                    c,
+                    Some(&name),
+                    scope
+                        .as_deref()
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .as_deref(),
+                )
+                .await?,
+            )
+            .map_err(Error::Network)?;
+            let ids: Vec<String> = list
+                .arr()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|v| v.get_str("video_id"))
+                .map(str::to_string)
+                .collect();
+            if ids.is_empty() {
+                return Err(invalid(
+                    "the folder '".to_string() + name.trim() + "' has no videos to analyse",
+                ));
+            }
+            ids
+        }
+    };
+    super::batches::run(c, &ids, &k.batch_form(o), k.kind == Kind::Ask, o, progress).await
+}
+
+impl Checked {
+    fn batch_form(&self, o: &Options) -> Vec<(String, String)> {
+        let mut f: Vec<(String, String)> = Vec::new();
+        let mut put = |k: &str, v: String| f.push((k.to_string(), v));
+        if self.kind == Kind::Ask {
+            put("analysis_kind", "rapid_review".into());
+            put("prompt", self.event.clone());
+            put("category", self.category.clone());
+            put("concepts_json", self.concepts.clone());
+            put("config", "default".into());
+            put("confidence", self.confidence.into());
+            put("is_thumbnail", js_bool(o.is_thumbnail));
+            put("use_enhanced_motion_analysis", js_bool(o.enhanced_motion));
+            put("use_embedding_search", js_bool(false));
+            for flag in self.overlay {
+                put(flag, "true".into());
+            }
+        } else {
+            let p = preset(self.kind);
+            put("analysis_kind", "edge_agent".into());
+            put("concepts_json", self.concepts.clone());
+            put("model_id", self.model.clone());
+            put("config", "default".into());
+            put("edge_case_category", p.category.into());
+            put("agent_mode", p.mode.into());
+            put("assistant_edge_cases_json", items_json(&p));
+        }
+        f
+    }
+}
+
+fn poll_schedule(o: &Options) -> Schedule {
+    Schedule {
+        first_ms: o.poll_ms,
+        factor: 1.0,
+        cap_ms: o.poll_ms,
+    }
+}
+
+fn analysis_path(video: &str, analysis: &str, rest: &'static str) -> String {
+    path(&[
+        Seg::Lit("/api/videos/"),
+        Seg::Id(video),
+        Seg::Lit("/analyses/"),
+        Seg::Id(analysis),
+        Seg::Lit(rest),
+    ])
+}
+
+async fn single<T: Transport>(
+    c: &Call<'_, T>,
+    video: &str,
+    k: &Checked,
+    o: &Options,
+    progress: &dyn Fn(&Value),
+) -> Result<Value, Error> {
+    if k.kind != Kind::Ask {
+        return agent(c, video, k, o, progress).await;
+    }
+    let mut form = vec![
+        (
+            "question".to_string(),
+            k.category.clone() + "-----------EVENT_DESCRIPTION-----------" + &k.event,
+        ),
+        ("video_id".to_string(), video.to_string()),
+        ("is_thumbnail".to_string(), py_bool(o.is_thumbnail)),
+        (
+            "use_enhanced_motion_analysis".to_string(),
+            py_bool(o.enhanced_motion),
+        ),
+        ("config".to_string(), "default".to_string()),
+        ("confidence".to_string(), k.confidence.to_string()),
+    ];
+    form.extend(
+        k.overlay
+            .iter()
+            .map(|f| (f.to_string(), "True".to_string())),
+    );
+    let r = c
+        .send(Request::post(
+            path(&[Seg::Lit("/api/ask")]),
+            Body::Form(form),
+        ))
+        .await?;
+    let answer = r.json()?;
+    let analysis_id = answer
+        .get_str("analysis_id")
+        .map(str::to_string)
+        .ok_or_else(|| Error::Network("the ASK answer has no analysis_id".into()))?;
+    let (summary, mut evs) = if r.status == 202 {
+        if !o.wait {
+            return Ok(obj([
+                ("video_id", video.into()),
+                ("analysis_id", analysis_id.into()),
+                ("mode", "rapid_review".into()),
+                ("status", "started".into()),
+            ]));
+        }
+        let doc = until(
+            c,
+            o.timeout_ms,
+            poll_schedule(o),
+            &("analysis ".to_string() + &analysis_id),
+            || async {
+                let req = Request::get(analysis_path(video, &analysis_id, "/status"))
+                    .query("collection", c.names.collection.clone());
+                let doc = c.send(req).await?.json()?;
+                progress(&doc);
+                match doc
+                    .get_str("status")
+                    .unwrap_or("")
+                    .to_ascii_uppercase()
+                    .as_str()
+                {
+                    "COMPLETED" => Ok(Some(doc)),
+                    "FAILED" => Err(Error::Network(
+                        "analysis ".to_string()
+                            + &analysis_id
+                            + " failed"
+                            + &doc
+                                .get_str("error")
+                                .map(|e| ": ".to_string() + e)
+                                .unwrap_or_default(),
+                    )),
+                    _ => Ok(None),
+                }
+            },
+        )
+        .await?;
+        let evs = doc
+            .get("events")
+            .and_then(Value::arr)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| matches!(e, Value::Obj(_)))
+            .map(events::from_ui)
+            .collect();
+        let summary = events::summary(&obj([(
+            "analysis",
+            obj([("answer", doc.get("answer").cloned().unwrap_or(Value::Null))]),
+        )]));
+        (summary, evs)
+    } else {
+        let evs: Vec<Value> = answer
+            .get("suggested_events")
+            .and_then(Value::arr)
+            .unwrap_or(&[])
+            .iter()
+            .cloned()
+            .map(events::fold_overlay)
+            .collect();
+        (events::summary(&obj([("analysis", answer.clone())])), evs)
+    };
+    if o.is_thumbnail && !evs.is_empty() {
+        match super::visuals::urls(c, video, &analysis_id).await {
+            Ok(urls) if urls.len() == evs.len() => {
+                for (e, u) in evs.iter_mut().zip(urls) {
+                    e.set("annotated_thumbnail_url", u.into());
+                }
+            }
+            // Thumbnails are a bonus: only an abort stops the call (the Python client logs it).
+            Err(e @ Error::Abort(_)) => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(obj([
+        ("video_id", video.into()),
+        ("analysis_id", analysis_id.into()),
+        ("mode", "rapid_review".into()),
+        ("status", "completed".into()),
+        ("summary", summary.into()),
+        ("events", Value::Arr(evs)),
+    ]))
+}
+
+async fn agent<T: Transport>(
+    c: &Call<'_, T>,
+    video: &str,
+    k: &Checked,
+    o: &Options,
+    progress: &dyn Fn(&Value),
+) -> Result<Value, Error> {
+    let p = preset(k.kind);
+    let form = vec![
+        (
+            "firebase_collection_name".to_string(),
+            c.names.collection.clone(),
+        ),
+        ("model_id".to_string(), k.model.clone()),
+        ("edge_case_category".to_string(), p.category.to_string()),
+        ("concepts_json".to_string(), k.concepts.clone()),
+        ("mode".to_string(), p.mode.to_string()),
+        ("assistant_edge_cases_json".to_string(), items_json(&p)),
+        ("config".to_string(), "default".to_string()),
+    ];
+    let url = path(&[Seg::Lit("/api/analyze-video-edge/"), Seg::Id(video)]);
+    let answer = c.send(Request::post(url, Body::Form(form))).await?.json()?;
+    let analysis_id = answer
+        .get_str("analysis_id")
+        .map(str::to_string)
+        .ok_or_else(|| Error::Network("the agent answer has no analysis_id".into()))?;
+    if !o.wait {
+        return Ok(obj([
+            ("video_id", video.into()),
+            ("mode", "agent".into()),
+            ("status", "started".into()),
+            ("analysis_id", analysis_id.into()),
+        ]));
+    }
+    let doc = until(
+        c,
+        o.timeout_ms,
+        poll_schedule(o),
+        &("analysis ".to_string() + &analysis_id),
+        || async {
+            let req = Request::get(analysis_path(video, &analysis_id, ""))
+                .query("firebase_collection_name", c.names.collection.clone());
+            let doc = c.send(req).await?.json()?;
+            progress(&doc);
+            Ok(matches!(agent_status(&doc).as_str(), "COMPLETED" | "FAILED").then_some(doc))
+        },
+    )
+    .await?;
+    // The Python client says "completed" even for a failed run (API.md §17 item 7); we say what happened.
+    let failed = agent_status(&doc) == "FAILED";
+    let mut out = obj([
+        ("video_id", video.into()),
+        ("mode", "agent".into()),
+        (
+            "status",
+            (if failed { "failed" } else { "completed" }).into(),
+        ),
+        ("events", Value::Arr(events::parse(&doc, true, false))),
+        ("analysis_id", analysis_id.into()),
+    ]);
+    if failed {
+        out.set(
+            "error",
+            doc.at(&["analysis", "error"])
+                .cloned()
+                .unwrap_or_else(|| "Analysis failed".into()),
+        );
+    }
+    Ok(out)
+}
+
+fn agent_status(doc: &Value) -> String {
+    doc.at(&["analysis", "status"])
+        .or_else(|| doc.at(&["metadata", "visual_analysis", "status", "status"]))
+        .and_then(Value::str)
+        .unwrap_or("PROCESSING")
+        .to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::testing::{block_on, Fake};
+    use crate::api::{form_encode, Names};
+
+    fn run(f: &Fake, target: Target, o: &Options) -> Result<Value, Error> {
+        let names = Names::default();
+        block_on(analyze(
+            &Call {
+                t: f,
+                ctx: &(),
+                names: &names,
+            },
+            target,
+            o,
+            &|_| {},
+        ))
+    }
+
+    fn ask(event: &str) -> Options {
+        Options {
+            kind: Some("ask".into()),
+            custom_event: Some(event.into()),
+            poll_ms: 100.0,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ask_single_matches_the_golden_form() {
+        // golden/analyze-ask-single-all-options.json (200, synchronous).
+        let f = Fake::default();
+        f.answer(200, r#"{"analysis_id": "an_abc123", "answer": "Two.", "suggested_events": [{"t_start": "00:03", "t_end": "00:07", "category": "Traffic", "label": "Van", "confidence": 0.91, "approval": "pending", "frame_timestamp_start": "08:00:03", "frame_timestamp_end": "08:00:07"}]}"#)
+            .answer(200, r#"{"events": [{"annotated_thumbnail_url": "https://t/0.jpg"}]}"#);
+        let o = Options {
+            category: Some("robotics".into()),
+            confidence: Some("high".into()),
+            is_thumbnail: true,
+            overlay: Some("TIMESTAMPS".into()),
+            ..ask("delivery vans double parked")
+        };
+        let r = run(&f, Target::One("abc123".into()), &o).unwrap();
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        assert_eq!(
+            form_encode(form),
+            "question=robotics-----------EVENT_DESCRIPTION-----------delivery+vans+double+parked&video_id=abc123&is_thumbnail=True&use_enhanced_motion_analysis=False&config=default&confidence=high&extract_frame_timestamps=True"
+        );
+        assert_eq!(
+            r.to_json(),
+            r#"{"video_id": "abc123", "analysis_id": "an_abc123", "mode": "rapid_review", "status": "completed", "summary": "Two.", "events": [{"t_start": "00:03", "t_end": "00:07", "category": "Traffic", "label": "Van", "confidence": 0.91, "approval": "pending", "overlay": {"frame_timestamp": {"start": "08:00:03", "end": "08:00:07"}}, "annotated_thumbnail_url": "https://t/0.jpg"}]}"#
+        );
+    }
+
+    #[test]
+    fn ask_202_polls_and_converts_ui_events() {
+        let f = Fake::default();
+        f.answer(202, r#"{"analysis_id": "an_1"}"#)
+            .answer(200, r#"{"status": "PROCESSING", "progress": 40}"#)
+            .answer(200, r#"{"status": "COMPLETED", "answer": ["a", "b"], "events": [{"type": "T", "time": "t=65", "end_time": "t=70", "description": "L", "data": {}}]}"#);
+        let r = run(&f, Target::One("v".into()), &ask("x")).unwrap();
+        assert_eq!(r.get_str("summary"), Some("a\nb"));
+        assert_eq!(
+            r.at(&["events"]).and_then(Value::arr).unwrap()[0].get_str("t_start"),
+            Some("01:05")
+        );
+        assert_eq!(
+            f.paths()[1],
+            "GET /api/videos/v/analyses/an_1/status?collection=videos"
+        );
+        assert_eq!(*f.slept.borrow(), vec![100.0]);
+        let f = Fake::default();
+        f.answer(202, r#"{"analysis_id": "an_1"}"#)
+            .answer(200, r#"{"status": "FAILED", "error": "model crashed"}"#);
+        assert_eq!(
+            run(&f, Target::One("v".into()), &ask("x")).unwrap_err(),
+            Error::Network("analysis an_1 failed: model crashed".into())
+        );
+    }
+
+    #[test]
+    fn agents_send_their_presets_and_report_the_truth() {
+        let f = Fake::default();
+        f.answer(200, r#"{"analysis_id": "an_edge"}"#)
+            .answer(200, r#"{"analysis": {"status": "FAILED", "error": "boom", "events": [{"type": "Lane Change", "time": "t=4", "end_time": "t=9", "description": "left"}]}}"#);
+        let r = run(
+            &f,
+            Target::One("abc123".into()),
+            &Options {
+                kind: Some("LANE_CHANGE".into()),
+                poll_ms: 10.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            r.to_json(),
+            r#"{"video_id": "abc123", "mode": "agent", "status": "failed", "events": [{"label": "left", "start_time": 4, "end_time": 9}], "analysis_id": "an_edge", "error": "boom"}"#
+        );
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "firebase_collection_name",
+                "model_id",
+                "edge_case_category",
+                "concepts_json",
+                "mode",
+                "assistant_edge_cases_json",
+                "config"
+            ]
+        );
+        assert_eq!(form[2].1, "Lane Change Detection");
+        assert!(
+            form[5]
+                .1
+                .starts_with(r#"[{"title": "lane change", "description": ""#)
+                && form[5].1.ends_with(r#"", "importance": 80}]"#)
+        );
+    }
+
+    #[test]
+    fn batches_match_the_golden_forms() {
+        // golden/analyze-ask-batch-all-options.json and analyze-agent-batch-ids.json.
+        let f = Fake::default();
+        f.answer(200, r#"{"batch_id": "batch_0001"}"#)
+            .answer(200, r#"{"status": "processing"}"#)
+            .answer(200, r#"{"status": "completed", "videos": [{"video_id": "abc123", "status": "completed", "analysis_id": "an_abc123"}]}"#)
+            .answer(200, r#"{"analyses": [{"video_id": "abc123", "analysis_id": "an_abc123", "import_source_uri": "gs://d/abc123.mp4", "analysis": {"status": "completed", "answer": "Sum", "events": [{"type": "Traffic", "time": "t=3", "end_time": "t=7", "description": "Van", "approval": "approved", "data": {"confidence": 0.91}}]}}]}"#);
+        let o = Options {
+            category: Some("robotics".into()),
+            confidence: Some("high".into()),
+            is_thumbnail: true,
+            overlay: Some("gps".into()),
+            ..ask("delivery vans double parked")
+        };
+        let r = run(&f, Target::Many(vec!["abc123".into(), "def456".into()]), &o).unwrap();
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        let text = form_encode(form);
+        let (head, tail) = text.split_once("&client_batch_id=").unwrap();
+        assert_eq!(head, "video_ids=abc123&video_ids=def456&analysis_kind=rapid_review&prompt=delivery+vans+double+parked&category=robotics&concepts_json=%5B%5D&config=default&confidence=high&is_thumbnail=true&use_enhanced_motion_analysis=false&use_embedding_search=false&extract_frame_timestamps=true&extract_frame_gps=true&start=true");
+        assert!(
+            tail.len() == 32
+                && tail
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        let results = r.get("results").and_then(Value::arr).unwrap();
+        assert_eq!(
+            results[0].to_json(),
+            r#"{"video_id": "abc123", "analysis_id": "an_abc123", "mode": "rapid_review", "status": "completed", "import_source_uri": "gs://d/abc123.mp4", "summary": "Sum", "events": [{"t_start": "00:03", "t_end": "00:07", "category": "Traffic", "label": "Van", "severity": "medium", "aiAnalysis": "", "confidence": 0.91, "approval": "approved"}]}"#
+        );
+        assert_eq!(
+            results[1].get_str("status"),
+            Some("failed"),
+            "a video the batch never mentions fails with a reason"
+        );
+        assert_eq!(
+            r.at(&["batch_metadata", "batch_type"]).and_then(Value::str),
+            Some("ask")
+        );
+
+        let f = Fake::default();
+        f.answer(200, r#"{"batch_id": "b2"}"#);
+        let o = Options {
+            kind: Some("lane_change".into()),
+            wait: false,
+            ..Default::default()
+        };
+        let r = run(&f, Target::Many(vec!["abc123".into()]), &o).unwrap();
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "video_ids",
+                "analysis_kind",
+                "concepts_json",
+                "model_id",
+                "config",
+                "edge_case_category",
+                "agent_mode",
+                "assistant_edge_cases_json",
+                "start",
+                "client_batch_id"
+            ]
+        );
+        assert_eq!(
+            r.get("results").unwrap().to_json(),
+            r#"[{"video_id": "abc123", "analysis_id": null, "mode": "agent", "status": "started"}]"#
+        );
+    }
+
+    #[test]
+    fn every_rule_fails_before_sending() {
+        let cases: Vec<(Target, Options)> = vec![
+            (Target::Many(vec![]), ask("x")),
+            (Target::Many(vec!["a".into(), " ".into()]), ask("x")),
+            (Target::One(" ".into()), ask("x")),
+            (
+                Target::Folder {
+                    name: " ".into(),
+                    scope: None,
+                },
+                ask("x"),
+            ),
+            (
+                Target::Folder {
+                    name: "f".into(),
+                    scope: Some("everyone".into()),
+                },
+                ask("x"),
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    kind: None,
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    kind: Some("nope".into()),
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    kind: Some("custom_agent".into()),
+                    ..ask("x")
+                },
+            ),
+            (Target::One("v".into()), ask(" ")),
+            (
+                Target::One("v".into()),
+                Options {
+                    custom_event: None,
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    category: Some("cooking".into()),
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    confidence: Some("medium".into()),
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    overlay: Some("lidar".into()),
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    timeout_ms: 0.0,
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    model_id: Some(" ".into()),
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    concept_ids: vec!["".into()],
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    kind: Some("turn".into()),
+                    ..ask("x")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    kind: Some("turn".into()),
+                    custom_event: None,
+                    category: Some("driving".into()),
+                    ..ask("x")
+                },
+            ),
+        ];
+        for (t, o) in cases {
+            let f = Fake::default();
+            let r = run(&f, t.clone(), &o);
+            assert!(matches!(r, Err(Error::Validation(_))), "{t:?} {o:?}: {r:?}");
+            assert!(f.sent.borrow().is_empty());
+        }
+        assert_eq!(kind("General-Edge-Case").unwrap(), Kind::GeneralAgent);
+        assert_eq!(kind("violation_agent").unwrap(), Kind::DrivingViolations);
+    }
+}

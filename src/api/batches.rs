@@ -1,0 +1,612 @@
+//! Batches (API.md §7.4, §14, §15): run one over many videos, read its results (filtered by
+//! approval, or as CSV), and merge custom metadata into it.
+
+use super::analysis::Options;
+use super::events;
+use super::poll::{until, Schedule};
+use super::validate::{invalid, non_blank};
+use super::{path, Body, Call, Request, Seg, Transport};
+use crate::error::Error;
+use crate::json::{self, obj, Value};
+use std::collections::HashMap;
+
+/// Bulk reads carry at most this many ids each.
+const BULK_CHUNK: usize = 100;
+pub const APPROVALS: [&str; 4] = ["approved", "rejected", "pending", "invalid"];
+
+/// `{dashboard}/use-cases/rapid-review/batch-view/{batch_id}` (API.md §1.1).
+pub fn viewer_url(collection: &str, batch_id: &str) -> String {
+    let dashboard = if collection == "videos" {
+        "https://app.nomadicml.com"
+    } else {
+        "https://main.app.nomadicml.com"
+    };
+    dashboard.to_string() + "/use-cases/rapid-review/batch-view/" + batch_id
+}
+
+fn batch_path(id: &str, rest: &'static str) -> Result<String, Error> {
+    let id = non_blank("batch id", id)?;
+    Ok(path(&[
+        Seg::Lit("/api/batch/"),
+        Seg::Id(&id),
+        Seg::Lit(rest),
+    ]))
+}
+
+/// 32 lowercase hex digits, fresh for each batch.
+fn client_batch_id<T: Transport>(c: &Call<'_, T>) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (0..32)
+        .map(|_| HEX[(c.t.random() * 16.0) as usize & 15] as char)
+        .collect()
+}
+
+/// `POST /api/batch/{id}/analyses/bulk` in chunks: `video_id -> bulk item`. A chunk that fails
+/// marks its videos with the error rather than failing the whole batch (abort excepted).
+async fn bulk<T: Transport>(
+    c: &Call<'_, T>,
+    batch_id: &str,
+    ids: &[String],
+) -> Result<(HashMap<String, Value>, HashMap<String, String>), Error> {
+    let mut found = HashMap::new();
+    let mut errors = HashMap::new();
+    for chunk in ids.chunks(BULK_CHUNK) {
+        let body = obj([(
+            "video_ids",
+            Value::Arr(chunk.iter().map(|i| Value::from(i.as_str())).collect()),
+        )]);
+        let req = Request::post(
+            batch_path(batch_id, "/analyses/bulk")?,
+            Body::Json(body.to_json()),
+        )
+        .query("include_source_uri", "true");
+        match c.send(req).await.and_then(|r| r.json()) {
+            Ok(doc) => {
+                for item in doc.get("analyses").and_then(Value::arr).unwrap_or(&[]) {
+                    if let Some(v) = item.get_str("video_id") {
+                        found.insert(v.to_string(), item.clone());
+                    }
+                }
+            }
+            Err(e @ Error::Abort(_)) => return Err(e),
+            Err(e) => {
+                for id in chunk {
+                    errors.insert(id.clone(), e.message().to_string());
+                }
+            }
+        }
+    }
+    Ok((found, errors))
+}
+
+fn status_rows(status: &Value) -> HashMap<String, Value> {
+    status
+        .get("videos")
+        .and_then(Value::arr)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|r| r.get_str("video_id").map(|v| (v.to_string(), r.clone())))
+        .collect()
+}
+
+fn lower_status(doc: Option<&Value>, row: Option<&Value>) -> String {
+    doc.and_then(|d| d.at(&["analysis", "status"]))
+        .or_else(|| row.and_then(|r| r.get("status")))
+        .and_then(Value::str)
+        .unwrap_or("completed")
+        .to_ascii_lowercase()
+}
+
+/// Creates a batch over `ids`, waits for it, and assembles one result per id, in order.
+pub async fn run<T: Transport>(
+    c: &Call<'_, T>,
+    ids: &[String],
+    fields: &[(String, String)],
+    ask: bool,
+    o: &Options,
+    progress: &dyn Fn(&Value),
+) -> Result<Value, Error> {
+    let mut form: Vec<(String, String)> = ids
+        .iter()
+        .map(|i| ("video_ids".to_string(), i.clone()))
+        .collect();
+    form.extend(fields.iter().cloned());
+    form.push(("start".into(), "true".into()));
+    form.push(("client_batch_id".into(), client_batch_id(c)));
+    let created = c
+        .send(Request::post(
+            path(&[Seg::Lit("/api/create-batch")]),
+            Body::Form(form),
+        ))
+        .await?
+        .json()?;
+    let batch_id = created
+        .get_str("batch_id")
+        .map(str::to_string)
+        .ok_or_else(|| Error::Network("the batch answer has no batch_id".into()))?;
+    let mode = if ask { "rapid_review" } else { "agent" };
+    let meta = obj([
+        ("batch_id", batch_id.as_str().into()),
+        (
+            "batch_viewer_url",
+            viewer_url(&c.names.collection, &batch_id).into(),
+        ),
+        ("batch_type", (if ask { "ask" } else { "agent" }).into()),
+    ]);
+    if !o.wait {
+        let results = ids
+            .iter()
+            .map(|v| {
+                obj([
+                    ("video_id", v.as_str().into()),
+                    ("analysis_id", Value::Null),
+                    ("mode", mode.into()),
+                    ("status", "started".into()),
+                ])
+            })
+            .collect();
+        return Ok(obj([
+            ("batch_metadata", meta),
+            ("results", Value::Arr(results)),
+        ]));
+    }
+    let limit = o.timeout_ms * ids.len() as f64;
+    let schedule = Schedule {
+        first_ms: o.poll_ms,
+        factor: 1.0,
+        cap_ms: o.poll_ms,
+    };
+    let status = until(
+        c,
+        limit,
+        schedule,
+        &("batch ".to_string() + &batch_id),
+        || async {
+            let s = c
+                .send(Request::get(batch_path(&batch_id, "/status")?))
+                .await?
+                .json()?;
+            progress(&s);
+            let done = matches!(
+                s.get_str("status")
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+                    .as_str(),
+                "completed" | "failed" | "cancelled"
+            );
+            Ok(done.then_some(s))
+        },
+    )
+    .await?;
+    let rows = status_rows(&status);
+    let (docs, errors) = bulk(c, &batch_id, ids).await?;
+    let results = ids
+        .iter()
+        .map(|vid| {
+            let row = rows.get(vid);
+            let item = docs.get(vid);
+            let failed = |msg: String, analysis: Value| {
+                obj([
+                    ("video_id", vid.as_str().into()),
+                    ("mode", mode.into()),
+                    ("status", "failed".into()),
+                    ("events", Value::Arr(Vec::new())),
+                    ("analysis_id", analysis),
+                    ("error", msg.into()),
+                ])
+            };
+            if row.is_none() && item.is_none() {
+                let why = errors.get(vid).cloned().unwrap_or_else(|| {
+                    "the batch did not provide an analysis pointer for this video".into()
+                });
+                return failed(why, Value::Null);
+            }
+            let analysis_id = item
+                .and_then(|i| i.get("analysis_id"))
+                .or_else(|| row.and_then(|r| r.get("analysis_id")))
+                .filter(|v| v.str().is_some())
+                .cloned();
+            let last_error = || {
+                row.and_then(|r| r.get_str("last_error"))
+                    .map(str::to_string)
+            };
+            let Some(analysis_id) = analysis_id else {
+                return failed(
+                    last_error().unwrap_or_else(|| "Analysis failed".into()),
+                    Value::Null,
+                );
+            };
+            let Some(doc) = item
+                .and_then(|i| i.get("analysis"))
+                .map(|a| obj([("analysis", a.clone())]))
+            else {
+                return failed(
+                    last_error().unwrap_or_else(|| "Analysis not found".into()),
+                    analysis_id,
+                );
+            };
+            let evs = if ask {
+                events::parse(&doc, false, true)
+                    .into_iter()
+                    .map(events::fold_overlay)
+                    .collect()
+            } else {
+                events::parse(&doc, true, false)
+            };
+            let st = if lower_status(Some(&doc), row) == "failed" {
+                "failed"
+            } else {
+                "completed"
+            };
+            let mut r = obj([
+                ("video_id", vid.as_str().into()),
+                ("analysis_id", analysis_id),
+                ("mode", mode.into()),
+                ("status", st.into()),
+            ]);
+            if let Some(u) = item
+                .and_then(|i| i.get("import_source_uri"))
+                .filter(|u| u.str().is_some())
+            {
+                r.set("import_source_uri", u.clone());
+            }
+            if ask {
+                r.set("summary", events::summary(&doc).into());
+            }
+            r.set("events", Value::Arr(evs));
+            if st == "failed" {
+                r.set(
+                    "error",
+                    last_error()
+                        .unwrap_or_else(|| "Analysis failed".into())
+                        .into(),
+                );
+            }
+            r
+        })
+        .collect();
+    Ok(obj([
+        ("batch_metadata", meta),
+        ("results", Value::Arr(results)),
+    ]))
+}
+
+/// Checks an approval filter: each value one of approved, rejected, pending, invalid.
+pub fn check_filter(filter: &[String]) -> Result<(), Error> {
+    match filter.iter().find(|f| !APPROVALS.contains(&f.as_str())) {
+        Some(bad) => Err(invalid(
+            "filter '".to_string() + bad + "' is not one of approved, rejected, pending, invalid",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `get_batch_analysis`: the batch's results as `{batch_metadata, results}`, or CSV text.
+pub async fn results<T: Transport>(
+    c: &Call<'_, T>,
+    batch_id: &str,
+    filter: Option<&[String]>,
+    as_csv: bool,
+) -> Result<Value, Error> {
+    if let Some(f) = filter {
+        check_filter(f)?;
+    }
+    let status = c
+        .send(Request::get(batch_path(batch_id, "/status")?))
+        .await?
+        .json()?;
+    let batch_id = batch_id.trim();
+    let url = viewer_url(&c.names.collection, batch_id);
+    let rows: Vec<Value> = status
+        .get("videos")
+        .and_then(Value::arr)
+        .unwrap_or(&[])
+        .to_vec();
+    let config = status.get("config").cloned().unwrap_or(Value::Null);
+    let kind = config
+        .get_str("analysis_kind")
+        .unwrap_or("rapid_review")
+        .to_string();
+    let ask = kind == "rapid_review";
+    let batch_type = if rows.is_empty() {
+        "unknown"
+    } else if ask {
+        "ask"
+    } else {
+        "agent"
+    };
+    let mut meta = obj([
+        ("batch_id", batch_id.into()),
+        ("batch_viewer_url", url.as_str().into()),
+        ("batch_type", batch_type.into()),
+    ]);
+    if !rows.is_empty() {
+        meta.set("analysis_type", kind.as_str().into());
+        if let Some(t) = status.get("created_at") {
+            meta.set("created_at", t.clone());
+        }
+        if ask {
+            for k in [
+                "prompt",
+                "category",
+                "is_thumbnail",
+                "use_enhanced_motion_analysis",
+            ] {
+                if let Some(v) = config.get(k) {
+                    meta.set(k, v.clone());
+                }
+            }
+        }
+        // The reference promises these; the Python client never fills them.
+        meta.set(
+            "review_status",
+            status
+                .get("review_status")
+                .cloned()
+                .unwrap_or_else(|| "N/A".into()),
+        );
+        meta.set(
+            "review_status_updated_at",
+            status
+                .get("review_status_updated_at")
+                .cloned()
+                .unwrap_or_else(|| "N/A".into()),
+        );
+        meta.set(
+            "metadata",
+            status
+                .get("metadata")
+                .filter(|m| matches!(m, Value::Obj(_)))
+                .cloned()
+                .unwrap_or(Value::Obj(Vec::new())),
+        );
+    }
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get_str("video_id"))
+        .map(str::to_string)
+        .collect();
+    let (docs, _) = if ids.is_empty() {
+        (HashMap::new(), HashMap::new())
+    } else {
+        bulk(c, batch_id, &ids).await?
+    };
+    let mut results = Vec::new();
+    for row in &rows {
+        let Some(vid) = row.get_str("video_id") else {
+            continue;
+        };
+        let item = docs.get(vid);
+        let Some(doc) = item
+            .and_then(|i| i.get("analysis"))
+            .map(|a| obj([("analysis", a.clone())]))
+        else {
+            if filter.is_none() {
+                results.push(obj([
+                    ("video_id", vid.into()),
+                    (
+                        "analysis_id",
+                        row.get("analysis_id").cloned().unwrap_or(Value::Null),
+                    ),
+                    ("mode", batch_type.into()),
+                    (
+                        "status",
+                        row.get("status")
+                            .cloned()
+                            .unwrap_or_else(|| "failed".into()),
+                    ),
+                    ("events", Value::Arr(Vec::new())),
+                    (
+                        "error",
+                        row.get("last_error")
+                            .filter(|e| e.str().is_some())
+                            .cloned()
+                            .unwrap_or_else(|| "Analysis not found".into()),
+                    ),
+                ]));
+            }
+            continue;
+        };
+        let mut evs: Vec<Value> = events::parse(&doc, !ask, true)
+            .into_iter()
+            .map(|e| {
+                let mut e = events::fold_overlay(e);
+                if let Value::Obj(m) = &mut e {
+                    m.retain(|(k, _)| k != "unix_timestamp_start" && k != "unix_timestamp_end");
+                }
+                e
+            })
+            .collect();
+        if let Some(f) = filter {
+            evs.retain(|e| {
+                f.iter()
+                    .any(|a| e.get_str("approval").unwrap_or("pending") == a)
+            });
+            if evs.is_empty() {
+                continue;
+            }
+        }
+        let st = lower_status(Some(&doc), Some(row));
+        let st = if st == "failed" {
+            "failed"
+        } else {
+            "completed"
+        };
+        let analysis_id = item
+            .and_then(|i| i.get("analysis_id"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut r = obj([
+            ("video_id", vid.into()),
+            ("analysis_id", analysis_id),
+            ("mode", batch_type.into()),
+            ("status", st.into()),
+            ("events", Value::Arr(evs)),
+        ]);
+        if let Some(u) = item
+            .and_then(|i| i.get("import_source_uri"))
+            .filter(|u| u.str().is_some())
+        {
+            r.set("import_source_uri", u.clone());
+        }
+        if let Some(n) = item
+            .and_then(|i| i.get("filename"))
+            .filter(|u| u.str().is_some())
+        {
+            r.set("video_name", n.clone());
+        }
+        if ask {
+            r.set("summary", events::summary(&doc).into());
+        }
+        results.push(r);
+    }
+    let out = obj([("batch_metadata", meta), ("results", Value::Arr(results))]);
+    Ok(if as_csv {
+        Value::Str(super::csv::batch_csv(&out))
+    } else {
+        out
+    })
+}
+
+/// `add_batch_metadata`: flat string or integer values only; the merged metadata comes back.
+pub async fn add_metadata<T: Transport>(
+    c: &Call<'_, T>,
+    batch_id: &str,
+    metadata_json: &str,
+) -> Result<String, Error> {
+    let Ok(Value::Obj(m)) = json::parse(metadata_json) else {
+        return Err(invalid(
+            "metadata must be an object of string or integer values",
+        ));
+    };
+    for (k, v) in &m {
+        let ok = match v {
+            Value::Str(_) => true,
+            Value::Num(n) => n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0,
+            _ => false,
+        };
+        if !ok {
+            return Err(invalid(
+                "metadata['".to_string() + k + "'] must be a string or an integer (no booleans, nulls, fractions, lists or objects)",
+            ));
+        }
+    }
+    let body = obj([("metadata", Value::Str(Value::Obj(m).to_json()))]);
+    Ok(c.send(Request::post(
+        batch_path(batch_id, "/metadata")?,
+        Body::Json(body.to_json()),
+    ))
+    .await?
+    .text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::testing::{block_on, Fake};
+    use crate::api::Names;
+
+    const STATUS: &str = r#"{"status": "completed", "created_at": "2024-09-01T00:00:00Z", "config": {"analysis_kind": "rapid_review", "prompt": "vans", "category": "driving"}, "metadata": {"v": 2},
+        "videos": [{"video_id": "a", "status": "completed", "analysis_id": "an_a"}, {"video_id": "b", "status": "failed", "analysis_id": null, "last_error": "no frames"}]}"#;
+    const BULK: &str = r#"{"analyses": [{"video_id": "a", "analysis_id": "an_a", "filename": "a.mp4", "import_source_uri": "gs://b/a.mp4", "analysis": {"status": "completed", "answer": "S", "events": [
+        {"type": "Traffic", "time": "t=3", "end_time": "t=7", "description": "Van, \"white\"", "approval": "approved", "data": {"confidence": 0.9, "unix_timestamp_start": 5, "unix_timestamp_end": 6}},
+        {"type": "Traffic", "time": "t=8", "end_time": "t=9", "description": "Truck", "data": {}}]}}]}"#;
+
+    fn call<'a>(f: &'a Fake, names: &'a Names) -> Call<'a, Fake> {
+        Call {
+            t: f,
+            ctx: &(),
+            names,
+        }
+    }
+
+    #[test]
+    fn results_filter_and_shape() {
+        let f = Fake::default();
+        let names = Names::default();
+        f.answer(200, STATUS).answer(200, BULK);
+        let all = block_on(results(&call(&f, &names), "batch_1", None, false)).unwrap();
+        assert_eq!(
+            f.paths(),
+            vec![
+                "GET /api/batch/batch_1/status",
+                "POST /api/batch/batch_1/analyses/bulk?include_source_uri=true"
+            ]
+        );
+        let meta = all.get("batch_metadata").unwrap();
+        assert_eq!(
+            meta.get_str("batch_viewer_url"),
+            Some("https://app.nomadicml.com/use-cases/rapid-review/batch-view/batch_1")
+        );
+        assert_eq!(meta.get("metadata").unwrap().to_json(), r#"{"v": 2}"#);
+        let res = all.get("results").and_then(Value::arr).unwrap();
+        assert_eq!(res.len(), 2);
+        assert_eq!(
+            res[1].to_json(),
+            r#"{"video_id": "b", "analysis_id": null, "mode": "ask", "status": "failed", "events": [], "error": "no frames"}"#
+        );
+        let e0 = &res[0].get("events").and_then(Value::arr).unwrap()[0];
+        assert!(
+            e0.get("unix_timestamp_start").is_none()
+                && e0.at(&["overlay", "unix_timestamp", "start"]).is_some()
+        );
+        let f = Fake::default();
+        f.answer(200, STATUS).answer(200, BULK);
+        let approved = block_on(results(
+            &call(&f, &names),
+            "batch_1",
+            Some(&["approved".to_string()]),
+            false,
+        ))
+        .unwrap();
+        let res = approved.get("results").and_then(Value::arr).unwrap();
+        assert_eq!(res.len(), 1, "videos with no matching events are dropped");
+        assert_eq!(res[0].get("events").and_then(Value::arr).unwrap().len(), 1);
+        assert!(matches!(
+            block_on(results(
+                &call(&f, &names),
+                "b",
+                Some(&["maybe".to_string()]),
+                false
+            )),
+            Err(Error::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn metadata_is_flat_strings_and_integers() {
+        let f = Fake::default();
+        let names = Names::default();
+        f.answer(200, r#"{"success": true}"#);
+        block_on(add_metadata(
+            &call(&f, &names),
+            "b1",
+            r#"{"experiment_id": "exp-001", "version": 2}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            f.sent.borrow()[0].body,
+            Body::Json(
+                r#"{"metadata": "{\"experiment_id\": \"exp-001\", \"version\": 2}"}"#.into()
+            )
+        );
+        for bad in [
+            r#"{"a": true}"#,
+            r#"{"a": null}"#,
+            r#"{"a": [1]}"#,
+            r#"{"a": {}}"#,
+            r#"{"a": 1.5}"#,
+            "[1]",
+            "7",
+        ] {
+            assert!(
+                matches!(
+                    block_on(add_metadata(&call(&f, &names), "b1", bad)),
+                    Err(Error::Validation(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(f.sent.borrow().len(), 1);
+    }
+}
