@@ -80,7 +80,14 @@ fn to_js(e: Error) -> JsValue {
 }
 
 /// Runs a method body and turns its JSON text into a JS value (or its error into a JS error).
+///
+/// The body is boxed so that one promise adaptor serves every method: a generic one would be
+/// compiled once per method, which in wasm is most of the bundle.
 fn promise(body: impl Future<Output = Result<String, Error>> + 'static) -> Promise {
+    settle(Box::pin(body))
+}
+
+fn settle(body: std::pin::Pin<Box<dyn Future<Output = Result<String, Error>>>>) -> Promise {
     future_to_promise(async move {
         let text = body.await.map_err(to_js)?;
         JSON::parse(&text).map_err(|_| to_js(Error::Network("the result is not valid JSON".into())))
