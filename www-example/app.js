@@ -1,7 +1,7 @@
 // The dashboard: pick or drop videos (JSON sidecars paired by base name), upload them with
 // per-file progress and cancel, list the folder's videos, delete one. Everything goes through
 // the SDK; the page is served by the emulator, so the API is same-origin.
-import init, { NomadicClient, AbortError } from './pkg/index.js';
+import init, { NomadicClient, AbortError, AnalysisType, CustomCategory } from './pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
 const VIDEO = /\.(mp4|mov|avi|webm)$/i;
@@ -78,16 +78,34 @@ function start(fileList) {
   jobs.forEach(uploadOne);
 }
 
+/** Durations and names of the listed videos, for timelines and search results. */
+const durations = new Map();
+const names = new Map();
+/** Videos ticked for analysis; kept across list refreshes. */
+const selected = new Set();
+
 async function refresh() {
   $('folderName').textContent = $('folder').value;
   const body = $('videos').querySelector('tbody');
   try {
     const videos = await client.myVideos({ folder: $('folder').value, scope: $('scope').value });
     $('listError').hidden = true;
+    names.clear();
     body.replaceChildren(
       ...videos.map((v) => {
         const tr = document.createElement('tr');
         tr.dataset.id = v.video_id;
+        const pick = document.createElement('td');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.className = 'pick';
+        box.value = v.video_id;
+        box.checked = selected.has(v.video_id);
+        box.onchange = () => (box.checked ? selected.add(v.video_id) : selected.delete(v.video_id));
+        pick.append(box);
+        tr.append(pick);
+        durations.set(v.video_id, v.duration_s || 0);
+        names.set(v.video_id, v.video_name);
         for (const [text, cls] of [[v.video_name], [v.duration_s == null ? '–' : `${v.duration_s.toFixed(1)} s`], [v.status], [v.video_id, 'id']]) {
           const td = document.createElement('td');
           td.textContent = text;
@@ -181,6 +199,126 @@ async function addIntegration() {
   }
 }
 
+// ---- analysis ----
+for (const [name, value] of Object.entries(AnalysisType)) $('analysisType').append(new Option(name, value));
+for (const [name, value] of Object.entries(CustomCategory)) $('category').append(new Option(name.toLowerCase(), value));
+let lastBatch = null;
+
+const seconds = (t) => (typeof t === 'number' ? t : String(t || '0').split(':').reduce((a, p) => a * 60 + Number(p), 0));
+
+function renderResults(batch) {
+  const box = $('timelines');
+  box.replaceChildren();
+  for (const r of batch.results) {
+    const div = document.createElement('div');
+    div.className = 'video-result';
+    div.dataset.id = r.video_id;
+    const h = document.createElement('h3');
+    h.textContent = `${names.get(r.video_id) || r.video_id} (${r.status}): ${(r.events || []).length} event(s)`;
+    const line = document.createElement('div');
+    line.className = 'timeline';
+    const length = durations.get(r.video_id) || Math.max(1, ...(r.events || []).map((e) => seconds(e.t_end ?? e.end_time)));
+    const list = document.createElement('ul');
+    list.className = 'events';
+    for (const e of r.events || []) {
+      const start = seconds(e.t_start ?? e.start_time);
+      const end = seconds(e.t_end ?? e.end_time);
+      const seg = document.createElement('div');
+      seg.className = `segment ${e.approval || 'pending'}`;
+      seg.style.left = `${(100 * start) / length}%`;
+      seg.style.width = `${(100 * Math.max(end - start, 0)) / length}%`;
+      seg.title = `${e.label} (${e.t_start ?? start}–${e.t_end ?? end})`;
+      line.append(seg);
+      const li = document.createElement('li');
+      if (e.annotated_thumbnail_url) {
+        const img = document.createElement('img');
+        img.src = e.annotated_thumbnail_url;
+        img.alt = e.label;
+        li.append(img);
+      }
+      li.append(`${e.t_start ?? start}–${e.t_end ?? end} ${e.label} (${e.approval || 'pending'})`);
+      list.append(li);
+    }
+    div.append(h, line, list);
+    box.append(div);
+  }
+  $('analysisResults').hidden = false;
+}
+
+async function runAnalysis() {
+  const state = $('analysisState');
+  const type = $('analysisType').value;
+  const ask = type === AnalysisType.ASK;
+  const options = {
+    analysisType: type,
+    pollIntervalMs: 500,
+    onProgress: (s) => {
+      const p = s.aggregated_progress;
+      state.textContent = p ? `batch ${s.batch_id}: ${p.completed}/${p.total} done (${s.status})` : `status: ${s.status}`;
+    },
+  };
+  if (ask) Object.assign(options, { customEvent: $('customEvent').value, customCategory: $('category').value, isThumbnail: $('thumbnails').checked });
+  let target;
+  if ($('analysisTarget').value === 'folder') target = { folder: $('folder').value, scope: $('scope').value };
+  else target = [...selected].filter((id) => names.has(id));
+  state.className = 'muted';
+  state.textContent = 'starting…';
+  try {
+    const batch = await client.analyze(target, options);
+    lastBatch = batch.batch_metadata.batch_id;
+    state.textContent = `batch ${lastBatch}: done`;
+    state.className = 'ok';
+    $('approvalFilter').value = '';
+    renderResults(batch);
+  } catch (e) {
+    state.textContent = e.message;
+    state.className = 'error';
+  }
+}
+
+async function applyFilter() {
+  const filter = $('approvalFilter').value || undefined;
+  renderResults(await client.getBatchAnalysis(lastBatch, { filter }));
+}
+
+async function downloadCsv() {
+  const filter = $('approvalFilter').value || undefined;
+  const csv = await client.getBatchAnalysis(lastBatch, { filter, asCsv: true });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+  a.download = `batch-${lastBatch}${filter ? '-' + filter : ''}.csv`;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+async function runSearch() {
+  const list = $('searchMatches');
+  list.replaceChildren();
+  try {
+    const r = await client.search($('searchQuery').value, { folderName: $('folder').value, scope: $('scope').value });
+    $('searchSummary').textContent = r.summary;
+    $('searchSummary').className = 'muted';
+    for (const m of r.matches) {
+      const li = document.createElement('li');
+      li.dataset.id = m.video_id;
+      li.textContent = `${names.get(m.video_id) || m.video_id}, event ${m.event_index}: ${m.reason} (similarity ${m.similarity})`;
+      list.append(li);
+    }
+  } catch (e) {
+    $('searchSummary').textContent = e.message;
+    $('searchSummary').className = 'error';
+  }
+}
+
+$('runAnalysis').onclick = runAnalysis;
+$('approvalFilter').onchange = applyFilter;
+$('downloadCsv').onclick = downloadCsv;
+$('runSearch').onclick = runSearch;
+$('selectAll').onchange = (e) =>
+  document.querySelectorAll('#videos .pick').forEach((b) => {
+    b.checked = e.target.checked;
+    b.onchange();
+  });
 $('startImport').onclick = startImport;
 $('addIntegration').onclick = addIntegration;
 $('files').addEventListener('change', (e) => {

@@ -84,3 +84,45 @@ test('a bucket import shows its progress and its failed rows', async () => {
   await page.locator('#videos tbody tr', { hasText: 'b.mp4' }).waitFor();
   await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_IMPORT || '/tmp/dashboard-import.png', fullPage: true });
 });
+
+test('analysis runs on selected videos, with a timeline, thumbnails, a filter, CSV and search', async () => {
+  const run = 'ana' + Math.random().toString(36).slice(2, 8);
+  const rules = [
+    { match: { video_name: `${run}_b`, analysis_type: 'ask' }, events: [
+      { t_start: 2, t_end: 6, category: 'Overtake', label: 'Red pickup truck overtaking', approval: 'approved', box: [0.2, 0.2, 0.4, 0.4] }] },
+    { match: { video_name: run, analysis_type: 'ask' }, events: [
+      { t_start: 1, t_end: 3, category: 'Parking', label: 'Van on sidewalk', approval: 'approved' },
+      { t_start: 5, t_end: 8, category: 'Parking', label: 'Scooter', approval: 'rejected' }] },
+  ];
+  await fetch(base + '/__emulator/rules', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rules }) });
+  await page.fill('#folder', run);
+  await page.dispatchEvent('#folder', 'change');
+  await page.setInputFiles('#files', [
+    { name: `${run}_a.mp4`, mimeType: 'video/mp4', buffer: Buffer.from(mp4(10, 100)) },
+    { name: `${run}_b.mp4`, mimeType: 'video/mp4', buffer: Buffer.from(mp4(10, 100)) },
+  ]);
+  await page.locator('#videos tbody tr', { hasText: `${run}_b.mp4` }).waitFor();
+  await page.locator('#videos tbody tr', { hasText: `${run}_a.mp4` }).waitFor();
+  await page.check('#selectAll');
+  await page.fill('#customEvent', 'anything on the road');
+  await page.click('#runAnalysis');
+  await page.locator('#analysisState.ok, #analysisState.error').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#analysisState').getAttribute('class'), 'ok', await page.locator('#analysisState').textContent());
+  assert.equal(await page.locator('.video-result').count(), 2);
+  assert.equal(await page.locator('.segment').count(), 3);
+  const widths = await page.locator('.events img').evaluateAll((imgs) => Promise.all(imgs.map((i) => i.decode().then(() => i.naturalWidth))));
+  assert.deepEqual(widths, [320, 320, 320]);
+  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_ANALYSIS || '/tmp/dashboard-analysis.png', fullPage: true });
+  await page.selectOption('#approvalFilter', 'rejected');
+  await page.waitForFunction(() => document.querySelectorAll('.segment').length === 1);
+  assert.match(await page.locator('.events li').first().textContent(), /Scooter/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#downloadCsv')]);
+  const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString());
+  const lines = csv.split('\r\n');
+  assert.equal(lines.length, 2, 'header and the one rejected event');
+  assert.match(lines[1], /Scooter/);
+  await page.fill('#searchQuery', 'red pickup truck overtaking');
+  await page.click('#runSearch');
+  await page.locator('#searchMatches li').first().waitFor();
+  assert.match(await page.locator('#searchMatches li').first().textContent(), new RegExp(`${run}_b\\.mp4, event 0`));
+});
