@@ -94,6 +94,22 @@ fn settle(body: std::pin::Pin<Box<dyn Future<Output = Result<String, Error>>>>) 
     })
 }
 
+/// The shape of every method: read the options, make the call's context, run the body.
+fn method<F, Fut>(inner: &Rc<Inner>, options: JsValue, body: F) -> Promise
+where
+    F: FnOnce(Rc<Inner>, Opts, WebCtx) -> Fut + 'static,
+    Fut: Future<Output = Result<String, Error>> + 'static,
+{
+    let prepared = Opts::new(options, "options").and_then(|o| {
+        let ctx = inner.ctx(&o)?;
+        Ok((o, ctx))
+    });
+    match prepared {
+        Ok((o, ctx)) => promise(body(inner.clone(), o, ctx)),
+        Err(e) => promise(std::future::ready(Err(e))),
+    }
+}
+
 struct Inner {
     http: Http<WebBackend>,
     names: Names,
@@ -217,10 +233,7 @@ impl NomadicClient {
     /// Uploads a `File`, a `Blob` (with `options.name`), an http(s) URL, `[video, metadata]`,
     /// `{video, name, metadata}`, or an array of these.
     pub fn upload(&self, input: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let mut ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, mut ctx| async move {
             let mut collected = Collected::default();
             let parsed = convert::upload_input(&input, &mut collected).await?;
             let metadata = match o.present_raw("metadataFile") {
@@ -264,10 +277,7 @@ impl NomadicClient {
     /// The caller's videos (and the organisation's), optionally of one folder.
     #[wasm_bindgen(js_name = myVideos)]
     pub fn my_videos(&self, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             videos::my_videos(
                 &inner.call(&ctx),
                 o.string("folder")?.as_deref(),
@@ -279,26 +289,15 @@ impl NomadicClient {
 
     #[wasm_bindgen(js_name = deleteVideo)]
     pub fn delete_video(&self, video_id: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
-            let id = video_id
-                .as_string()
-                .ok_or_else(|| Error::Validation("deleteVideo() needs a video id string".into()))?;
-            videos::delete(&inner.call(&ctx), &id).await
+        method(&self.inner, options, |inner, _, ctx| async move {
+            videos::delete(&inner.call(&ctx), &id_arg(&video_id, "the video id")?).await
         })
     }
 
     #[wasm_bindgen(js_name = createFolder)]
     pub fn create_folder(&self, name: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
-            let name = name.as_string().ok_or_else(|| {
-                Error::Validation("createFolder() needs a folder name string".into())
-            })?;
+        method(&self.inner, options, |inner, o, ctx| async move {
+            let name = id_arg(&name, "the folder name")?;
             folders::create(
                 &inner.call(&ctx),
                 &name,
@@ -311,13 +310,8 @@ impl NomadicClient {
 
     #[wasm_bindgen(js_name = getFolder)]
     pub fn get_folder(&self, name: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
-            let name = name.as_string().ok_or_else(|| {
-                Error::Validation("getFolder() needs a folder name string".into())
-            })?;
+        method(&self.inner, options, |inner, o, ctx| async move {
+            let name = id_arg(&name, "the folder name")?;
             folders::get(&inner.call(&ctx), &name, o.string("scope")?.as_deref()).await
         })
     }
@@ -326,10 +320,7 @@ impl NomadicClient {
     /// resolve `{video_id, analysis_id, mode, status, summary?, events}`; lists and folders
     /// `{batch_metadata, results}`. `onProgress` gets each polled status document.
     pub fn analyze(&self, target: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let target = analysis_target(&target, &o)?;
             let concept_ids = match o.present_raw("conceptIds") {
                 None => Vec::new(),
@@ -375,10 +366,7 @@ impl NomadicClient {
     /// or a list of `approved`, `rejected`, `pending`, `invalid`), or CSV text (`asCsv`).
     #[wasm_bindgen(js_name = getBatchAnalysis)]
     pub fn get_batch_analysis(&self, batch_id: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let id = id_arg(&batch_id, "the batch id")?;
             let filter: Option<Vec<String>> = match o.present_raw("filter") {
                 None => None,
@@ -416,10 +404,7 @@ impl NomadicClient {
         metadata: JsValue,
         options: JsValue,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, _, ctx| async move {
             let id = id_arg(&batch_id, "the batch id")?;
             if !crate::convert::is_plain(&metadata) {
                 return Err(Error::Validation(
@@ -442,10 +427,7 @@ impl NomadicClient {
         analysis_id: JsValue,
         options: JsValue,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, _, ctx| async move {
             let urls = visuals::urls(
                 &inner.call(&ctx),
                 &id_arg(&video_id, "the video id")?,
@@ -465,10 +447,7 @@ impl NomadicClient {
         event_idx: JsValue,
         options: JsValue,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, _, ctx| async move {
             let idx = event_idx
                 .as_f64()
                 .ok_or_else(|| Error::Validation("eventIdx must be a number".into()))?;
@@ -488,10 +467,7 @@ impl NomadicClient {
     /// to `DEFAULT_STRUCTURED_ODD_COLUMNS`.
     #[wasm_bindgen(js_name = generateStructuredOdd)]
     pub fn generate_structured_odd(&self, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let video = o.string("videoId")?.unwrap_or_default();
             let columns = o.present_raw("columns").unwrap_or_else(default_columns);
             let columns = JSON::stringify(&columns)
@@ -514,10 +490,7 @@ impl NomadicClient {
 
     /// Searches the analysed events of a folder: `{summary, thoughts, matches, session_id}`.
     pub fn search(&self, query: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let query = query
                 .as_string()
                 .ok_or_else(|| Error::Validation("search() needs a query string".into()))?;
@@ -563,10 +536,7 @@ impl NomadicClient {
     /// Checks the API key: `{valid, user_id, ...}`, or an `AuthenticationError`.
     #[wasm_bindgen(js_name = verifyAuth)]
     pub fn verify_auth(&self, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, _, ctx| async move {
             videos::verify(&inner.call(&ctx)).await
         })
     }
@@ -658,10 +628,7 @@ impl VideoApi {
     /// `GET /api/import-jobs/{id}`: `{job_id, source, bucket, folder_id, folder_name, total, ...}`.
     #[wasm_bindgen(js_name = getImportJob)]
     pub fn get_import_job(&self, id: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, _, ctx| async move {
             imports::job(&inner.call(&ctx), &id_arg(&id, "the import job id")?).await
         })
     }
@@ -669,10 +636,7 @@ impl VideoApi {
     /// One page of an import job's rows: `{limit, cursor, offset}` (cursor or offset, not both).
     #[wasm_bindgen(js_name = getImportJobVideos)]
     pub fn get_import_job_videos(&self, id: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let q = PageQuery {
                 limit: o.number("limit")?,
                 cursor: o.string("cursor")?,
@@ -757,10 +721,7 @@ impl VideoApi {
     /// pending})`.
     #[wasm_bindgen(js_name = waitForImportJob)]
     pub fn wait_for_import_job(&self, id: JsValue, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let id = id_arg(&id, "the import job id")?;
             let w = WaitOptions {
                 interval_ms: o.number("pollIntervalMs")?.unwrap_or(5000.0),
@@ -801,10 +762,7 @@ pub struct CloudIntegrationsApi {
 impl CloudIntegrationsApi {
     /// Every integration visible to the caller, or those of one `type`.
     pub fn list(&self, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             integrations::list(&inner.call(&ctx), o.string("type")?.as_deref()).await
         })
     }
@@ -812,10 +770,7 @@ impl CloudIntegrationsApi {
     /// `{type: 'gcs'|'s3', name, bucket, prefix, region, endpointUrl, credentials}`; credentials
     /// are an object, JSON text, or a File/Blob such as a service-account `.json`.
     pub fn add(&self, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(async move {
-            let o = Opts::new(options, "options")?;
-            let ctx = inner.ctx(&o)?;
+        method(&self.inner, options, |inner, o, ctx| async move {
             let need = |k: &str| -> Result<String, Error> {
                 o.string(k)?.ok_or_else(|| {
                     Error::Validation("cloudIntegrations.add() needs ".to_string() + k)
