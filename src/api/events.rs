@@ -471,6 +471,54 @@ mod tests {
         assert_eq!(summary(&p(r#"{"metadata": {"visual_analysis": {"status": {"quick_summary": {"answer": "q"}}}}}"#).unwrap()), "q");
     }
 
+    /// Mutated server documents (bytes flipped, cut, keys swapped for odd values) never panic
+    /// the parser or the normalisation: a panic in wasm would kill every client on the page.
+    #[test]
+    fn hostile_documents_never_panic() {
+        let seeds = [
+            r#"{"analysis": {"status": "COMPLETED", "answer": ["a"], "events": [{"type": "T", "time": "t=3", "end_time": "t=3725.5", "description": "d", "severity": 2, "approval": null, "data": {"confidence": "0.9", "frame_gps_lat_start": "1", "frame_x_end": [], "annotated_thumbnail_url": 5, "unix_timestamp_start": true}, "refined_events": "[[1, 2], [\"a\"], 3]"}]}}"#,
+            r#"{"analysis": {"detected_events": [{"time": "t=", "end_time": "t=1e400", "refined_events": "[[1e999, -1]]"}], "result": {"events": {}}}}"#,
+            r#"{"metadata": {"visual_analysis": {"events": [{"t_start": 1, "t_end": null, "overlay": 7, "frame_a_start": {}}]}}}"#,
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for seed in seeds {
+            let bytes = seed.as_bytes();
+            for _ in 0..3000 {
+                let mut b = bytes.to_vec();
+                for _ in 0..(next() % 4 + 1) {
+                    let i = (next() as usize) % b.len();
+                    match next() % 3 {
+                        0 => b[i] = (next() % 128) as u8,
+                        1 => b.truncate(i.max(1)),
+                        _ => {
+                            let picks = b"{}[]\":,0-e.";
+                            b.insert(i, picks[(next() as usize) % picks.len()]);
+                        }
+                    }
+                }
+                let Ok(text) = String::from_utf8(b) else {
+                    continue;
+                };
+                if let Ok(doc) = json::parse(&text) {
+                    for (agent, convert) in [(true, false), (false, true), (true, true)] {
+                        for e in parse(&doc, agent, convert) {
+                            let _ = fold_overlay(e).to_json();
+                        }
+                    }
+                    let _ = summary(&doc);
+                    let _ = crate::api::csv::batch_csv(&doc);
+                }
+                let _ = json::top_fields(&text, &["analysis", "has_more"]);
+            }
+        }
+    }
+
     #[test]
     fn sdk_events_fold_their_overlays() {
         let e = fold_overlay(p(r#"{"t_start": "00:03", "confidence": "0.5", "frame_timestamp_start": "08:00:03", "frame_timestamp_end": "08:00:07", "overlay": {"speed": {"start": 1, "end": 2}}}"#).unwrap());
