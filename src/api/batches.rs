@@ -512,20 +512,12 @@ mod tests {
         {"type": "Traffic", "time": "t=3", "end_time": "t=7", "description": "Van, \"white\"", "approval": "approved", "data": {"confidence": 0.9, "unix_timestamp_start": 5, "unix_timestamp_end": 6}},
         {"type": "Traffic", "time": "t=8", "end_time": "t=9", "description": "Truck", "data": {}}]}}]}"#;
 
-    fn call<'a>(f: &'a Fake, names: &'a Names) -> Call<'a, Fake> {
-        Call {
-            t: f,
-            ctx: &(),
-            names,
-        }
-    }
-
     #[test]
     fn results_filter_and_shape() {
         let f = Fake::default();
         let names = Names::default();
         f.answer(200, STATUS).answer(200, BULK);
-        let all = block_on(results(&call(&f, &names), "batch_1", None, false)).unwrap();
+        let all = block_on(results(&f.call(&names), "batch_1", None, false)).unwrap();
         assert_eq!(
             f.paths(),
             vec![
@@ -553,7 +545,7 @@ mod tests {
         let f = Fake::default();
         f.answer(200, STATUS).answer(200, BULK);
         let approved = block_on(results(
-            &call(&f, &names),
+            &f.call(&names),
             "batch_1",
             Some(&["approved".to_string()]),
             false,
@@ -564,7 +556,7 @@ mod tests {
         assert_eq!(res[0].get("events").and_then(Value::arr).unwrap().len(), 1);
         assert!(matches!(
             block_on(results(
-                &call(&f, &names),
+                &f.call(&names),
                 "b",
                 Some(&["maybe".to_string()]),
                 false
@@ -579,7 +571,7 @@ mod tests {
         let names = Names::default();
         f.answer(200, r#"{"success": true}"#);
         block_on(add_metadata(
-            &call(&f, &names),
+            &f.call(&names),
             "b1",
             r#"{"experiment_id": "exp-001", "version": 2}"#,
         ))
@@ -601,7 +593,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    block_on(add_metadata(&call(&f, &names), "b1", bad)),
+                    block_on(add_metadata(&f.call(&names), "b1", bad)),
                     Err(Error::Validation(_))
                 ),
                 "{bad}"

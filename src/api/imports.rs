@@ -241,21 +241,13 @@ mod tests {
     use crate::api::Names;
     use std::cell::RefCell;
 
-    fn call<'a>(f: &'a Fake, names: &'a Names) -> Call<'a, Fake> {
-        Call {
-            t: f,
-            ctx: &(),
-            names,
-        }
-    }
-
     #[test]
     fn page_queries_and_rules() {
         let f = Fake::default();
         let names = Names::default();
         f.answer(200, "{}").answer(200, "{}");
         block_on(page(
-            &call(&f, &names),
+            &f.call(&names),
             "ij_1",
             &PageQuery {
                 limit: Some(7.0),
@@ -265,7 +257,7 @@ mod tests {
         ))
         .unwrap();
         block_on(page(
-            &call(&f, &names),
+            &f.call(&names),
             "ij_1",
             &PageQuery {
                 offset: Some(10.0),
@@ -305,14 +297,14 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    block_on(page(&call(&f, &names), "ij_1", &q)),
+                    block_on(page(&f.call(&names), "ij_1", &q)),
                     Err(Error::Validation(_))
                 ),
                 "{q:?}"
             );
         }
         assert!(matches!(
-            block_on(job(&call(&f, &names), " ")),
+            block_on(job(&f.call(&names), " ")),
             Err(Error::Validation(_))
         ));
         assert_eq!(f.sent.borrow().len(), 2);
@@ -370,7 +362,7 @@ mod tests {
             timeout_ms: 60_000.0,
             limit: Some(1.0),
         };
-        let r = block_on(wait(&call(&f, &names), "ij", &o, &|p| {
+        let r = block_on(wait(&f.call(&names), "ij", &o, &|p| {
             seen.borrow_mut().push(p.to_json())
         }))
         .unwrap();
@@ -409,7 +401,7 @@ mod tests {
             limit: None,
         };
         assert!(matches!(
-            block_on(wait(&call(&f, &names), "ij", &o, &|_| {})),
+            block_on(wait(&f.call(&names), "ij", &o, &|_| {})),
             Err(Error::Timeout(_))
         ));
     }

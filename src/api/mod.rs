@@ -254,6 +254,14 @@ pub mod testing {
             self.answers.borrow_mut().push_back(Err(e));
             self
         }
+        /// A `Call` through this fake.
+        pub fn call<'a>(&'a self, names: &'a super::Names) -> super::Call<'a, Fake> {
+            super::Call {
+                t: self,
+                ctx: &(),
+                names,
+            }
+        }
         pub fn paths(&self) -> Vec<String> {
             self.sent
                 .borrow()
