@@ -586,3 +586,32 @@ async fn browsers_keep_the_key_to_safe_origins() {
         assert!(NomadicClient::new(o(&[("baseUrl", s("/api-proxy"))])).is_ok());
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_slow_answer_is_a_timeout_error_and_retries_can_be_turned_off() {
+    let c = client_with(&[("timeoutMs", n(300.0)), ("maxRetries", n(0.0))]);
+    fault(r#"{"method": "GET", "path": "/api/my-videos", "delay_ms": 1500, "times": 1}"#).await;
+    let t = now();
+    let e = wait(c.my_videos(JsValue::UNDEFINED)).await.unwrap_err();
+    assert_eq!(
+        class_chain(&e),
+        "TimeoutError>NomadicMLError>Error",
+        "{}",
+        text(&e, "message")
+    );
+    assert!(
+        now() - t < 1400.0,
+        "the timeout fired before the answer came"
+    );
+    wait(delay(1300.0)).await.unwrap();
+    clear_log().await;
+    fault(r#"{"method": "GET", "path": "/api/my-videos", "status": 503, "times": 1}"#).await;
+    let e = wait(c.my_videos(JsValue::UNDEFINED)).await.unwrap_err();
+    assert_eq!(class_chain(&e), "APIError>NomadicMLError>Error");
+    assert_eq!(get(&e, "status").as_f64(), Some(503.0));
+    assert_eq!(
+        log_for("/api/my-videos").await.len(),
+        1,
+        "maxRetries: 0 sends once"
+    );
+}
