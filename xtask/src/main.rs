@@ -221,8 +221,21 @@ fn demo(flags: &[String]) -> Result<(), String> {
     let www = root().join("www-example");
     copy_dir(&root().join("pkg"), &www.join("pkg"))?;
     let mut all = vec!["--static".to_string(), www.display().to_string()];
+    // Buckets for the import panel: drop .mp4 files in these folders, then import
+    // gs://demo-bucket/<file> or s3://demo-bucket/<file>.
+    let buckets = root().join(".nomadic-emulator/buckets");
+    for (scheme, dir) in [("gs", "gcs"), ("s3", "s3")] {
+        let d = buckets.join(dir);
+        std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+        all.push("--bucket".into());
+        all.push(format!("{scheme}://demo-bucket={}", d.display()));
+    }
     all.extend_from_slice(flags);
     println!("dashboard: http://127.0.0.1:8787/ (API key: nomadic-dev-key)");
+    println!(
+        "buckets: gs://demo-bucket and s3://demo-bucket read {}/{{gcs,s3}}/",
+        buckets.display()
+    );
     emulator(&all)
 }
 

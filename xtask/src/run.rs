@@ -35,10 +35,23 @@ pub fn cargo(args: &[&str]) -> Result<(), String> {
 
 /// `apt-get install` of Debian packages (the machines run as root), updating the lists once.
 pub fn apt_install(packages: &[&str]) -> Result<(), String> {
-    status("apt-get", &["update", "-qq"])?;
+    let apt = |args: &[&str]| -> Result<(), String> {
+        let s = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null())
+            .status()
+            .map_err(|e| format!("apt-get: {e}"))?;
+        if s.success() {
+            Ok(())
+        } else {
+            Err(format!("`apt-get {}` failed ({s})", args.join(" ")))
+        }
+    };
+    apt(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
     args.extend_from_slice(packages);
-    status("apt-get", &args)
+    apt(&args)
 }
 
 /// Counts of every test runner's results.
