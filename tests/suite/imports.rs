@@ -525,15 +525,7 @@ async fn every_cloud_rule_sends_nothing() {
             ])),
         ),
     ];
-    for (what, p) in cases {
-        let e = wait(p).await.expect_err(what);
-        assert_eq!(
-            class_chain(&e),
-            "ValidationError>NomadicMLError>Error",
-            "{what}: {}",
-            text(&e, "message")
-        );
-    }
+    all_invalid(cases).await;
     for (what, r) in [
         (
             "pages with blank id",

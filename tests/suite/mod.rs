@@ -117,6 +117,20 @@ async fn videos_in(c: &NomadicClient, folder: &str, scope: &str) -> Vec<JsValue>
     )
 }
 
+/// Every call must reject with a `ValidationError` that says what is wrong.
+async fn all_invalid(cases: Vec<(&str, Promise)>) {
+    for (what, p) in cases {
+        let e = wait(p).await.expect_err(what);
+        let message = text(&e, "message");
+        assert_eq!(
+            class_chain(&e),
+            "ValidationError>NomadicMLError>Error",
+            "{what}: {message}"
+        );
+        assert!(!message.is_empty(), "{what}");
+    }
+}
+
 fn video(name: &str, seconds: f64, payload: f64) -> JsValue {
     file(&mp4(seconds, payload), name, "video/mp4")
 }
@@ -533,16 +547,7 @@ async fn every_validation_rule_sends_nothing() {
             c.delete_video(n(42.0), JsValue::UNDEFINED),
         ),
     ];
-    for (what, p) in cases {
-        let e = wait(p).await.expect_err(what);
-        assert_eq!(
-            class_chain(&e),
-            "ValidationError>NomadicMLError>Error",
-            "{what}: {}",
-            text(&e, "message")
-        );
-        assert!(!text(&e, "message").is_empty(), "{what}");
-    }
+    all_invalid(cases).await;
     for bad in [
         o(&[("apiKey", s("  "))]),
         o(&[("apiKey", s(KEY)), ("baseUrl", s("ftp://x"))]),

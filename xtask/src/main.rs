@@ -161,23 +161,22 @@ fn test() -> Result<(), String> {
             "wasm-bindgen-test-runner",
         ),
         ("CHROMEDRIVER", "/usr/bin/chromedriver"),
-        ("WASM_BINDGEN_TEST_TIMEOUT", "180"),
+        ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
         ("NOMADIC_DASHBOARD_URL", emu.url.as_str()),
     ];
-    for suite in ["node", "browser"] {
-        tally.cargo_test_env(
-            &[
-                "test",
-                "-p",
-                "nomadicml-web",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--test",
-                suite,
-            ],
-            &env,
-        )?;
-    }
+    let suite = |name: &'static str| {
+        [
+            "test",
+            "-p",
+            "nomadicml-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            name,
+        ]
+    };
+    tally.cargo_test_env(&suite("node"), &env)?;
+    tally.cargo_test_browser(&suite("browser"), &env)?;
     step("the npm package in Node (node --test)");
     link_package()?;
     tally.node_test(&root().join("tests/pkg"), &env)?;

@@ -5,11 +5,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub fn status(program: &str, args: &[&str]) -> Result<(), String> {
-    let s = Command::new(program)
-        .args(args)
-        .current_dir(super::root())
-        .status()
-        .map_err(|e| format!("{program}: {e}"))?;
+    let mut cmd = Command::new(program);
+    cmd.args(args).current_dir(super::root());
+    checked(cmd, program, args)
+}
+
+/// Runs `cmd`; a failure names the command.
+fn checked(mut cmd: Command, program: &str, args: &[&str]) -> Result<(), String> {
+    let s = cmd.status().map_err(|e| format!("{program}: {e}"))?;
     if s.success() {
         Ok(())
     } else {
@@ -36,17 +39,11 @@ pub fn cargo(args: &[&str]) -> Result<(), String> {
 /// `apt-get install` of Debian packages (the machines run as root), updating the lists once.
 pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     let apt = |args: &[&str]| -> Result<(), String> {
-        let s = Command::new("apt-get")
-            .args(args)
+        let mut cmd = Command::new("apt-get");
+        cmd.args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null())
-            .status()
-            .map_err(|e| format!("apt-get: {e}"))?;
-        if s.success() {
-            Ok(())
-        } else {
-            Err(format!("`apt-get {}` failed ({s})", args.join(" ")))
-        }
+            .stdin(Stdio::null());
+        checked(cmd, "apt-get", args)
     };
     apt(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
@@ -62,14 +59,44 @@ pub struct Tally {
 }
 
 /// Runs a command, echoing its output, and hands each line to `scan`.
-fn stream(mut cmd: Command, mut scan: impl FnMut(&str)) -> Result<bool, String> {
+fn stream(cmd: Command, scan: impl FnMut(&str)) -> Result<bool, String> {
+    stream_watched(cmd, None, scan)
+}
+
+/// `stream`, and with `watch = Some((marker, seconds))`: when no line containing `marker` has
+/// appeared after that many seconds, the command and everything it started are killed.
+fn stream_watched(
+    mut cmd: Command,
+    watch: Option<(&'static str, u64)>,
+    mut scan: impl FnMut(&str),
+) -> Result<bool, String> {
+    use std::os::unix::process::CommandExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    cmd.process_group(0);
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
+    let seen = Arc::new(AtomicBool::new(false));
+    if let Some((_, secs)) = watch {
+        let (seen, group) = (seen.clone(), child.id());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(secs));
+            if !seen.load(Ordering::SeqCst) {
+                println!("xtask: nothing started within {secs} s; stopping it");
+                let _ = Command::new("kill")
+                    .args(["-9", &format!("-{group}")])
+                    .status();
+            }
+        });
+    }
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
+            if watch.is_some_and(|(marker, _)| line.contains(marker)) {
+                seen.store(true, Ordering::SeqCst);
+            }
             scan(&line);
         }
     }
@@ -97,20 +124,57 @@ impl Tally {
     }
 
     fn count_cargo(&mut self, cmd: Command) -> Result<(), String> {
-        let (mut p, mut f) = (0, 0);
-        let ok = stream(cmd, |line| {
+        self.count_cargo_flagging(cmd, None)
+            .map_err(|_| "cargo test failed".to_string())
+    }
+
+    /// Like `count_cargo`; `Err(true)` when no test ever started (a hung browser), which is
+    /// worth another try, unlike a failing test.
+    fn count_cargo_flagging(
+        &mut self,
+        cmd: Command,
+        watch: Option<(&'static str, u64)>,
+    ) -> Result<(), bool> {
+        let (mut p, mut f, mut started) = (0, 0, false);
+        let ok = stream_watched(cmd, watch, |line| {
             if line.starts_with("test result:") {
                 p += count_before(line, "passed");
                 f += count_before(line, "failed");
             }
-        })?;
+            started |= line.starts_with("running ") && line.ends_with(" tests");
+        })
+        .unwrap_or(false);
         self.passed += p;
         self.failed += f;
         if ok {
             Ok(())
         } else {
-            Err("cargo test failed".into())
+            Err(!started && p == 0 && f == 0)
         }
+    }
+
+    /// The browser suite. Headless Chromium here sometimes hangs while opening the test page
+    /// (the driver then waits 300 s for the renderer): a run that has not started its tests
+    /// within 150 s, compiling included, is stopped and tried again, at most three times.
+    pub fn cargo_test_browser(
+        &mut self,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<(), String> {
+        for attempt in 1..=3 {
+            let mut cmd = Command::new("cargo");
+            cmd.args(args)
+                .current_dir(super::root())
+                .envs(env.iter().copied());
+            match self.count_cargo_flagging(cmd, Some(("running ", 150))) {
+                Ok(()) => return Ok(()),
+                Err(true) if attempt < 3 => {
+                    println!("xtask: Chromium never ran the tests; trying again")
+                }
+                Err(_) => break,
+            }
+        }
+        Err("cargo test failed".into())
     }
 
     /// `cargo test ...` with extra environment (the wasm suites).
