@@ -182,6 +182,15 @@ fn test() -> Result<(), String> {
     step("the npm package in Node (node --test)");
     link_package()?;
     tally.node_test(&root().join("tests/pkg"), &env)?;
+    step("the package's TypeScript declarations (tsc --noEmit over a usage file)");
+    let tsc = root().join("tools/node_modules/.bin/tsc");
+    let pkg_tests = root().join("tests/pkg/tsconfig.json");
+    run::status(
+        tsc.to_str().unwrap_or("tsc"),
+        &["-p", pkg_tests.to_str().unwrap_or("")],
+    )?;
+    tally.passed += 1;
+    println!("types: 1 passed, 0 failed");
     step("the dashboard in headless Chromium (playwright-core)");
     tally.node_test(&root().join("tests/e2e"), &env)?;
     drop(emu);
@@ -189,10 +198,7 @@ fn test() -> Result<(), String> {
     step("conformance: the published Python client against the emulator");
     let py = root().join(".venv/bin/python");
     tally.pytest(&py, &root().join("emulator/conformance"), &bin)?;
-    println!(
-        "\nxtask test: {} passed, {} failed",
-        tally.passed, tally.failed
-    );
+    println!("\ntotal: {} passed, {} failed", tally.passed, tally.failed);
     if tally.failed > 0 {
         return Err(format!("{} test(s) failed", tally.failed));
     }

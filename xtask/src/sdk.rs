@@ -52,6 +52,7 @@ pub fn ensure_tools() -> Result<(), String> {
     let installed = [
         "node_modules/.bin/wasm-opt",
         "node_modules/playwright-core/index.mjs",
+        "node_modules/.bin/tsc",
     ];
     if !installed.iter().all(|p| tools.join(p).exists()) {
         let s = Command::new("npm")

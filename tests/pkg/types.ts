@@ -1,0 +1,55 @@
+// Compiled with `tsc --noEmit` against the built package: the declarations must describe the
+// API as users call it (a wrong or missing type fails the build).
+import init, {
+  NomadicClient,
+  AnalysisType,
+  CustomCategory,
+  OverlayMode,
+  DEFAULT_STRUCTURED_ODD_COLUMNS,
+  APIError,
+  AbortError,
+  NomadicMLError,
+  ValidationError,
+  type UploadProgress,
+} from 'nomadicml-web';
+
+export async function usage(file: File, json: File): Promise<void> {
+  await init();
+  const client = new NomadicClient({ apiKey: 'k', baseUrl: '/api-proxy', timeoutMs: 1000, maxRetries: 2, dangerouslyAllowBrowser: false });
+  const ac = new AbortController();
+  const one = await client.upload(file, { folder: 'f', scope: 'org', signal: ac.signal, onProgress: (p: UploadProgress) => p.loaded / p.total });
+  const id: string = one.video_id;
+  const many = await client.upload([file, [file, json], { video: file, name: 'n.mp4', metadata: { a: 1 } }], { concurrency: 2 });
+  many.forEach((r) => r.status);
+  await client.upload({ front: file, left: file });
+  await client.upload(['gs://b/a.mp4'], { integrationId: 'x' });
+  const videos = await client.myVideos({ folder: 'f' });
+  const seconds: number | null = videos[0].duration_s;
+  await client.deleteVideo(id);
+  await client.createFolder('f', { description: 'd' });
+  await client.getFolder('f', { scope: 'user' });
+  const page = await client.video.getImportJobVideos('ij', { limit: 10, cursor: 'c' });
+  const more: boolean = page.has_more;
+  for await (const row of client.video.importJobRows('ij', { limit: 500 })) row.status.toLowerCase();
+  for await (const p of client.video.importJobPages('ij')) p.videos.length;
+  const done = await client.video.waitForImportJob('ij', { onProgress: (p) => p.uploaded + p.failed });
+  done.uploaded_video_ids.join(',');
+  await client.cloudIntegrations.add({ type: 's3', name: 'n', bucket: 'b', region: 'r', credentials: { accessKeyId: 'a', secretAccessKey: 's' } });
+  const single = await client.analyze(id, { analysisType: AnalysisType.ASK, customEvent: 'x', customCategory: CustomCategory.DRIVING, overlayMode: OverlayMode.GPS, confidence: 'high' });
+  single.events?.length;
+  const batch = await client.analyze({ folder: 'f' }, { analysisType: AnalysisType.LANE_CHANGE });
+  const csv: string = await client.getBatchAnalysis(batch.batch_metadata.batch_id, { filter: ['approved'], asCsv: true });
+  await client.addBatchMetadata('b', { run: 'x', version: 2 });
+  const urls: string[] = await client.getVisuals(id, 'a');
+  await client.getVisual(id, 'a', 0);
+  const odd = await client.generateStructuredOdd({ videoId: id, columns: DEFAULT_STRUCTURED_ODD_COLUMNS });
+  const found = await client.search('q', { folderName: 'f' });
+  found.matches[0].similarity.toFixed(2);
+  void [seconds, more, csv, urls, odd.csv];
+  try {
+    await client.verifyAuth();
+  } catch (e) {
+    if (e instanceof APIError) e.status.toFixed();
+    if (e instanceof AbortError || e instanceof ValidationError || e instanceof NomadicMLError) e.message.length;
+  }
+}
