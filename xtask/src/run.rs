@@ -86,7 +86,7 @@ fn stream_watched(
             if !seen.load(Ordering::SeqCst) {
                 println!("xtask: nothing started within {secs} s; stopping it");
                 let _ = Command::new("kill")
-                    .args(["-9", &format!("-{group}")])
+                    .args(["-9", "--", &format!("-{group}")])
                     .status();
             }
         });
