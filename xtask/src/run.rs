@@ -63,43 +63,70 @@ fn stream(cmd: Command, scan: impl FnMut(&str)) -> Result<bool, String> {
     stream_watched(cmd, None, scan)
 }
 
-/// `stream`, and with `watch = Some((marker, seconds))`: when no line containing `marker` has
-/// appeared after that many seconds, the command and everything it started are killed.
+/// A watch on a streamed command: once a line containing `arm` appears, a line containing
+/// `done` must follow within `seconds`, or the command and everything it started are killed.
+#[derive(Clone, Copy)]
+pub struct Watch {
+    pub arm: &'static str,
+    pub done: &'static str,
+    pub seconds: u64,
+}
+
 fn stream_watched(
     mut cmd: Command,
-    watch: Option<(&'static str, u64)>,
+    watch: Option<Watch>,
     mut scan: impl FnMut(&str),
 ) -> Result<bool, String> {
     use std::os::unix::process::CommandExt;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
     cmd.process_group(0);
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
-    let seen = Arc::new(AtomicBool::new(false));
-    if let Some((_, secs)) = watch {
-        let (seen, group) = (seen.clone(), child.id());
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_secs(secs));
-            if !seen.load(Ordering::SeqCst) {
-                println!("xtask: nothing started within {secs} s; stopping it");
+    // When the watch was armed, until its `done` line came.
+    let armed: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Some(w) = watch {
+        let (armed, finished, group) = (armed.clone(), finished.clone(), child.id());
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if finished.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            let late = armed
+                .lock()
+                .map(|a| a.is_some_and(|t| t.elapsed() > Duration::from_secs(w.seconds)))
+                .unwrap_or(false);
+            if late {
+                println!(
+                    "xtask: nothing ran within {} s of '{}'; stopping it",
+                    w.seconds, w.arm
+                );
+                // `--`: /usr/bin/kill reads a bare negative number as an option.
                 let _ = Command::new("kill")
                     .args(["-9", "--", &format!("-{group}")])
                     .status();
+                return;
             }
         });
     }
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
-            if watch.is_some_and(|(marker, _)| line.contains(marker)) {
-                seen.store(true, Ordering::SeqCst);
+            if let (Some(w), Ok(mut a)) = (watch, armed.lock()) {
+                if line.contains(w.arm) && a.is_none() {
+                    *a = Some(Instant::now());
+                }
+                if line.contains(w.done) {
+                    finished.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
             }
             scan(&line);
         }
     }
+    finished.store(true, std::sync::atomic::Ordering::SeqCst);
     Ok(child.wait().map_err(|e| e.to_string())?.success())
 }
 
@@ -130,11 +157,7 @@ impl Tally {
 
     /// Like `count_cargo`; `Err(true)` when no test ever started (a hung browser), which is
     /// worth another try, unlike a failing test.
-    fn count_cargo_flagging(
-        &mut self,
-        cmd: Command,
-        watch: Option<(&'static str, u64)>,
-    ) -> Result<(), bool> {
+    fn count_cargo_flagging(&mut self, cmd: Command, watch: Option<Watch>) -> Result<(), bool> {
         let (mut p, mut f, mut started) = (0, 0, false);
         let ok = stream_watched(cmd, watch, |line| {
             if line.starts_with("test result:") {
@@ -154,8 +177,8 @@ impl Tally {
     }
 
     /// The browser suite. Headless Chromium here sometimes hangs while opening the test page
-    /// (the driver then waits 300 s for the renderer): a run that has not started its tests
-    /// within 150 s, compiling included, is stopped and tried again, at most three times.
+    /// (the driver then waits 300 s for the renderer): a run whose tests have not started 120 s
+    /// after the browser was launched is stopped and tried again, at most three times.
     pub fn cargo_test_browser(
         &mut self,
         args: &[&str],
@@ -166,7 +189,12 @@ impl Tally {
             cmd.args(args)
                 .current_dir(super::root())
                 .envs(env.iter().copied());
-            match self.count_cargo_flagging(cmd, Some(("running ", 150))) {
+            let watch = Watch {
+                arm: "Running headless tests",
+                done: "running ",
+                seconds: 120,
+            };
+            match self.count_cargo_flagging(cmd, Some(watch)) {
                 Ok(()) => return Ok(()),
                 Err(true) if attempt < 3 => {
                     println!("xtask: Chromium never ran the tests; trying again")
