@@ -265,7 +265,37 @@ impl Tally {
 
 #[cfg(test)]
 mod tests {
-    use super::count_before;
+    use super::{count_before, stream_watched, Watch};
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_watchdog_stops_a_hung_command_and_its_children() {
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "echo 'Running headless tests'; sleep 30; echo 'running 1 tests'",
+        ]);
+        let t = Instant::now();
+        let watch = Watch {
+            arm: "Running headless tests",
+            done: "running ",
+            seconds: 1,
+        };
+        let ok = stream_watched(cmd, Some(watch), |_| {}).unwrap();
+        assert!(
+            !ok && t.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            t.elapsed()
+        );
+        // A command that gets there in time is left alone.
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "echo 'Running headless tests'; echo 'running 1 tests'; sleep 2",
+        ]);
+        assert!(stream_watched(cmd, Some(watch), |_| {}).unwrap());
+    }
 
     #[test]
     fn counts_runner_lines() {
