@@ -6,6 +6,14 @@ use serde_json::json;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+/// A body that creates folder `f`, for requests whose answer gets replayed.
+fn folder_body() -> Option<(&'static str, Vec<u8>)> {
+    Some((
+        "application/json",
+        br#"{"name":"f","scope":"user"}"#.to_vec(),
+    ))
+}
+
 fn log(c: &Client) -> Vec<serde_json::Value> {
     admin(c)
         .get("/__emulator/requests")
@@ -41,17 +49,7 @@ fn a_retried_mutation_returns_the_first_answer_and_creates_nothing() {
     assert_eq!(second.header("idempotent-replayed"), Some("true"));
     assert_eq!(my_videos(&c).len(), 1);
     // The same key on another endpoint is a client error, not a silent replay.
-    let other = c
-        .send(
-            "POST",
-            "/api/folders",
-            &key,
-            Some((
-                "application/json",
-                br#"{"name":"f","scope":"user"}"#.to_vec(),
-            )),
-        )
-        .unwrap();
+    let other = c.send("POST", "/api/folders", &key, folder_body()).unwrap();
     assert_eq!(other.status, 422);
     // A new key makes a new video.
     let third = c
@@ -72,32 +70,12 @@ fn replays_survive_a_restart() {
     let emu = start(&dir, &["--processing-delay-ms", "0"]);
     let c = emu.client(KEY);
     let key = [("Idempotency-Key", "persisted-key")];
-    let r1 = c
-        .send(
-            "POST",
-            "/api/folders",
-            &key,
-            Some((
-                "application/json",
-                br#"{"name":"f","scope":"user"}"#.to_vec(),
-            )),
-        )
-        .unwrap();
+    let r1 = c.send("POST", "/api/folders", &key, folder_body()).unwrap();
     assert_eq!(r1.status, 201);
     emu.kill9();
     let emu = start(&dir, &["--processing-delay-ms", "0"]);
     let c = emu.client(KEY);
-    let r2 = c
-        .send(
-            "POST",
-            "/api/folders",
-            &key,
-            Some((
-                "application/json",
-                br#"{"name":"f","scope":"user"}"#.to_vec(),
-            )),
-        )
-        .unwrap();
+    let r2 = c.send("POST", "/api/folders", &key, folder_body()).unwrap();
     assert_eq!(
         (r2.status, r2.json()["id"].clone()),
         (201, r1.json()["id"].clone())

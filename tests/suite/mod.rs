@@ -117,6 +117,17 @@ async fn videos_in(c: &NomadicClient, folder: &str, scope: &str) -> Vec<JsValue>
     )
 }
 
+/// The names of a personal folder's videos, sorted.
+async fn sorted_names(c: &NomadicClient, folder: &str) -> Vec<String> {
+    let mut names: Vec<String> = videos_in(c, folder, "user")
+        .await
+        .iter()
+        .map(|v| text(v, "video_name"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// Every call must reject with a `ValidationError` that says what is wrong.
 async fn all_invalid(cases: Vec<(&str, Promise)>) {
     for (what, p) in cases {
@@ -200,12 +211,7 @@ async fn names_sidecars_folders_and_scopes() {
     wait(c.upload(item, o(&[("folder", f.clone()), fast()])))
         .await
         .expect("dict upload");
-    let mut names: Vec<String> = videos_in(&c, &folder, "user")
-        .await
-        .iter()
-        .map(|v| text(v, "video_name"))
-        .collect();
-    names.sort();
+    let names = sorted_names(&c, &folder).await;
     assert_eq!(names, vec!["Custom Name.mp4", "blob clip.mp4", "trip.mp4"]);
     // The org scope is a different folder of the same name.
     wait(c.upload(
@@ -419,12 +425,7 @@ async fn a_failed_item_does_not_stop_a_batch() {
         text(&r[1], "error")
     );
     assert_eq!(text(&r[2], "status"), "uploaded");
-    let mut names: Vec<String> = videos_in(&c, &folder, "user")
-        .await
-        .iter()
-        .map(|v| text(v, "video_name"))
-        .collect();
-    names.sort();
+    let names = sorted_names(&c, &folder).await;
     assert_eq!(names, vec!["one.mp4", "remote.mp4", "three.mp4"]);
 }
 
