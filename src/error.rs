@@ -2,7 +2,8 @@
 //! (`client.rs`); messages are built here, follow the protocol's rules (API.md §1.6), and never
 //! contain the API key.
 
-use crate::json::{self, Value};
+use crate::transport::Doc;
+use crate::value::{int_text, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
@@ -47,7 +48,7 @@ impl Error {
 
     /// Notes how many attempts an HTTP error took, when it was retried.
     pub fn with_suffix(self, attempts: u32) -> Error {
-        let note = " (after ".to_string() + &json::int_text(i64::from(attempts)) + " attempts)";
+        let note = " (after ".to_string() + &int_text(i64::from(attempts)) + " attempts)";
         match self {
             Error::Api(mut f) => {
                 f.message.push_str(&note);
@@ -86,8 +87,8 @@ impl Error {
 
 /// The protocol's message for an error body: a FastAPI `detail` list as `loc0: msg; ...`, a
 /// `detail` value, `message`, `error`, or else the body itself.
-pub fn body_message(body: &str) -> String {
-    let Ok(v) = json::parse(body) else {
+pub fn body_message<D: Doc>(body: &str, doc: Option<&D>) -> String {
+    let Some(v) = doc.and_then(|d| d.read::<Value>().ok()) else {
         return body.trim().to_string();
     };
     match v.get("detail") {
@@ -97,7 +98,7 @@ pub fn body_message(body: &str) -> String {
                 let loc = it.get("loc").and_then(Value::arr).and_then(|l| l.first());
                 let loc = match loc {
                     Some(Value::Str(s)) => s.clone(),
-                    Some(Value::Num(n)) => json::int_text(*n as i64),
+                    Some(Value::Num(n)) => int_text(*n as i64),
                     _ => String::new(),
                 };
                 let msg = it.get_str("msg").unwrap_or("");
@@ -110,7 +111,7 @@ pub fn body_message(body: &str) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         Some(Value::Str(s)) => s.clone(),
-        Some(other) => other.to_json(),
+        Some(other) => crate::value::json_text(other),
         None => ["message", "error"]
             .iter()
             .find_map(|k| v.get_str(k).map(str::to_string))
@@ -118,14 +119,15 @@ pub fn body_message(body: &str) -> String {
     }
 }
 
-/// The error for an HTTP error answer.
-pub fn from_status(
+/// The error for an HTTP error answer (`doc`: its body parsed, when it was JSON).
+pub fn from_status<D: Doc>(
     status: u16,
     body: &str,
+    doc: Option<&D>,
     request_id: Option<String>,
     retry_after: Option<f64>,
 ) -> Error {
-    let detail = body_message(body);
+    let detail = body_message(body, doc);
     if status == 401 {
         let message = if detail.is_empty() {
             "NomadicML authentication failed: check your API key".to_string()
@@ -140,7 +142,7 @@ pub fn from_status(
             retry_after,
         });
     }
-    let mut message = "API error ".to_string() + &json::int_text(i64::from(status));
+    let mut message = "API error ".to_string() + &int_text(i64::from(status));
     if !detail.is_empty() {
         message.push_str(": ");
         message.push_str(&detail);
@@ -157,6 +159,15 @@ pub fn from_status(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn body_message(text: &str) -> String {
+        super::body_message(text, crate::value::host::parse(text).ok().as_ref())
+    }
+
+    fn from_status(status: u16, text: &str, rid: Option<String>, ra: Option<f64>) -> Error {
+        let doc = crate::value::host::parse(text).ok();
+        super::from_status(status, text, doc.as_ref(), rid, ra)
+    }
 
     #[test]
     fn messages_follow_the_protocol() {

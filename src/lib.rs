@@ -8,7 +8,7 @@
 pub mod api;
 pub mod error;
 pub mod join;
-pub mod json;
+pub mod value;
 pub mod transport;
 
 #[cfg(target_arch = "wasm32")]

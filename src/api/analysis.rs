@@ -5,9 +5,9 @@ use super::events;
 use super::poll::{until, Schedule};
 use super::validate::{invalid, non_blank, positive};
 use super::videos::my_videos;
-use super::{path, Body, Call, Request, Seg, Transport};
+use super::{path, Body, Call, Doc, Out, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{self, obj, Value};
+use crate::value::{json_text, obj, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -101,7 +101,7 @@ fn items_json(p: &Preset) -> String {
             ])
         })
         .collect();
-    Value::Arr(items).to_json()
+    json_text(&Value::Arr(items))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -219,13 +219,12 @@ fn check(target: &Target, o: &Options) -> Result<Checked, Error> {
     for c in &o.concept_ids {
         non_blank("every concept id", c)?;
     }
-    let concepts = Value::Arr(
+    let concepts = json_text(&Value::Arr(
         o.concept_ids
             .iter()
             .map(|c| Value::from(c.as_str()))
             .collect(),
-    )
-    .to_json();
+    ));
     let (event, category) = if kind == Kind::Ask {
         let event = non_blank(
             "customEvent (what to look for, required for AnalysisType.ASK)",
@@ -283,18 +282,19 @@ pub async fn analyze<T: Transport>(
             .map(|i| i.trim().to_string())
             .collect::<Vec<_>>(),
         Target::Folder { name, scope } => {
-            let list = json::parse(
-                &my_videos(
-                    c,
-                    Some(&name),
-                    scope
-                        .as_deref()
-                        .map(|s| s.trim().to_ascii_lowercase())
-                        .as_deref(),
-                )
-                .await?,
+            let list: Value = match my_videos(
+                c,
+                Some(&name),
+                scope
+                    .as_deref()
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .as_deref(),
             )
-            .map_err(Error::Network)?;
+            .await?
+            {
+                Out::Doc(d) => d.read()?,
+                Out::Made(v) => v,
+            };
             let ids: Vec<String> = list
                 .arr()
                 .unwrap_or(&[])
@@ -397,7 +397,7 @@ async fn single<T: Transport>(
             Body::Form(form),
         ))
         .await?;
-    let answer = r.json()?;
+    let answer: Value = r.doc.read()?;
     let analysis_id = answer
         .get_str("analysis_id")
         .map(str::to_string)
@@ -419,7 +419,7 @@ async fn single<T: Transport>(
             || async {
                 let req = Request::get(analysis_path(video, &analysis_id, "/status"))
                     .query("collection", c.names.collection.clone());
-                let doc = c.send(req).await?.json()?;
+                let doc = c.read::<Value>(req).await?;
                 progress(&doc);
                 match doc
                     .get_str("status")
@@ -509,7 +509,7 @@ async fn agent<T: Transport>(
         ("config".to_string(), "default".to_string()),
     ];
     let url = path(&[Seg::Lit("/api/analyze-video-edge/"), Seg::Id(video)]);
-    let answer = c.send(Request::post(url, Body::Form(form))).await?.json()?;
+    let answer = c.read::<Value>(Request::post(url, Body::Form(form))).await?;
     let analysis_id = answer
         .get_str("analysis_id")
         .map(str::to_string)
@@ -530,7 +530,7 @@ async fn agent<T: Transport>(
         || async {
             let req = Request::get(analysis_path(video, &analysis_id, ""))
                 .query("firebase_collection_name", c.names.collection.clone());
-            let doc = c.send(req).await?.json()?;
+            let doc = c.read::<Value>(req).await?;
             progress(&doc);
             Ok(matches!(agent_status(&doc).as_str(), "COMPLETED" | "FAILED").then_some(doc))
         },
@@ -570,6 +570,7 @@ fn agent_status(doc: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
     use crate::api::testing::{block_on, Fake};
     use crate::api::{form_encode, Names};
 

@@ -7,7 +7,7 @@ use super::poll::{until, Schedule};
 use super::validate::{invalid, non_blank};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{self, obj, Value};
+use crate::value::{json_text, obj, Value};
 use std::collections::HashMap;
 
 /// Bulk reads carry at most this many ids each.
@@ -57,10 +57,10 @@ async fn bulk<T: Transport>(
         )]);
         let req = Request::post(
             batch_path(batch_id, "/analyses/bulk")?,
-            Body::Json(body.to_json()),
+            Body::Json(json_text(&body)),
         )
         .query("include_source_uri", "true");
-        match c.send(req).await.and_then(|r| r.json()) {
+        match c.read::<Value>(req).await {
             Ok(doc) => {
                 for item in doc.get("analyses").and_then(Value::arr).unwrap_or(&[]) {
                     if let Some(v) = item.get_str("video_id") {
@@ -114,12 +114,10 @@ pub async fn run<T: Transport>(
     form.push(("start".into(), "true".into()));
     form.push(("client_batch_id".into(), client_batch_id(c)));
     let created = c
-        .send(Request::post(
+        .read::<Value>(Request::post(
             path(&[Seg::Lit("/api/create-batch")]),
             Body::Form(form),
-        ))
-        .await?
-        .json()?;
+        )).await?;
     let batch_id = created
         .get_str("batch_id")
         .map(str::to_string)
@@ -163,9 +161,7 @@ pub async fn run<T: Transport>(
         &("batch ".to_string() + &batch_id),
         || async {
             let s = c
-                .send(Request::get(batch_path(&batch_id, "/status")?))
-                .await?
-                .json()?;
+                .read::<Value>(Request::get(batch_path(&batch_id, "/status")?)).await?;
             progress(&s);
             let done = matches!(
                 s.get_str("status")
@@ -292,9 +288,7 @@ pub async fn results<T: Transport>(
         check_filter(f)?;
     }
     let status = c
-        .send(Request::get(batch_path(batch_id, "/status")?))
-        .await?
-        .json()?;
+        .read::<Value>(Request::get(batch_path(batch_id, "/status")?)).await?;
     let batch_id = batch_id.trim();
     let url = viewer_url(&c.names.collection, batch_id);
     let rows: Vec<Value> = status
@@ -472,9 +466,9 @@ pub async fn results<T: Transport>(
 pub async fn add_metadata<T: Transport>(
     c: &Call<'_, T>,
     batch_id: &str,
-    metadata_json: &str,
-) -> Result<String, Error> {
-    let Ok(Value::Obj(m)) = json::parse(metadata_json) else {
+    metadata: Value,
+) -> Result<T::Doc, Error> {
+    let Value::Obj(m) = metadata else {
         return Err(invalid(
             "metadata must be an object of string or integer values",
         ));
@@ -491,18 +485,18 @@ pub async fn add_metadata<T: Transport>(
             ));
         }
     }
-    let body = obj([("metadata", Value::Str(Value::Obj(m).to_json()))]);
-    Ok(c.send(Request::post(
+    let body = obj([("metadata", Value::Str(json_text(&Value::Obj(m))))]);
+    c.doc(Request::post(
         batch_path(batch_id, "/metadata")?,
-        Body::Json(body.to_json()),
+        Body::Json(json_text(&body)),
     ))
-    .await?
-    .text)
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
     use crate::api::testing::{block_on, Fake};
     use crate::api::Names;
 
@@ -573,7 +567,7 @@ mod tests {
         block_on(add_metadata(
             &f.call(&names),
             "b1",
-            r#"{"experiment_id": "exp-001", "version": 2}"#,
+            crate::api::testing::parse(r#"{"experiment_id": "exp-001", "version": 2}"#).unwrap(),
         ))
         .unwrap();
         assert_eq!(
@@ -593,7 +587,11 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    block_on(add_metadata(&f.call(&names), "b1", bad)),
+                    block_on(add_metadata(
+                        &f.call(&names),
+                        "b1",
+                        crate::api::testing::parse(bad).unwrap()
+                    )),
                     Err(Error::Validation(_))
                 ),
                 "{bad}"

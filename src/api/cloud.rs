@@ -5,7 +5,15 @@
 use super::validate::invalid;
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{obj, Value};
+use crate::value::{json_text, obj, Value};
+use serde::Deserialize;
+
+/// What a started import answers.
+#[derive(Deserialize)]
+struct Started {
+    #[serde(default)]
+    import_job_id: Option<String>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -253,17 +261,13 @@ pub async fn import<T: Transport>(
         let b = body(&c.names.collection, plan, id.as_deref(), folder_id, scope);
         let req = Request::post(
             path(&[Seg::Lit(plan.provider.endpoint())]),
-            Body::Json(b.to_json()),
+            Body::Json(json_text(&b)),
         );
-        match c.send(req).await {
+        match c.read::<Started>(req).await {
             Ok(r) => {
-                let job = r
-                    .json()?
-                    .get_str("import_job_id")
-                    .map(str::to_string)
-                    .ok_or_else(|| {
-                        Error::Network("the import answer has no import_job_id".into())
-                    })?;
+                let job = r.import_job_id.ok_or_else(|| {
+                    Error::Network("the import answer has no import_job_id".into())
+                })?;
                 return Ok(obj([
                     ("import_job_id", job.into()),
                     ("status", "importing".into()),
@@ -290,6 +294,7 @@ pub async fn import<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
     use crate::api::testing::{block_on, Fake};
     use crate::api::Names;
 
@@ -331,7 +336,7 @@ mod tests {
     fn gcs_tries_matching_integrations_in_order() {
         let f = Fake::default();
         f.answer(200, r#"[{"id": "a", "type": "gcs", "bucket": "fleet"}, {"id": "s", "type": "s3", "bucket": "fleet"}, {"id": "b", "type": "gcs", "bucket": "fleet"}, {"id": "c", "type": "gcs", "bucket": "other"}]"#)
-            .fail(crate::error::from_status(403, r#"{"detail": "no access"}"#, None, None))
+            .fail(crate::api::testing::http_error(403, r#"{"detail": "no access"}"#, None, None))
             .answer(200, r#"{"import_job_id": "ij_1"}"#);
         let names = Names::default();
         let c = Call {
@@ -372,7 +377,7 @@ mod tests {
     fn s3_bodies_and_explicit_ids() {
         let f = Fake::default();
         f.answer(200, r#"{"import_job_id": "ij_2"}"#)
-            .fail(crate::error::from_status(404, "{}", None, None));
+            .fail(crate::api::testing::http_error(404, "{}", None, None));
         let names = Names::default();
         let c = Call {
             t: &f,

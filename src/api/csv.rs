@@ -1,7 +1,7 @@
 //! The event-level CSV of a batch (built on the client; there is no CSV endpoint). Columns are
 //! the reference doc's; quoting is RFC 4180 (minimal, doubled quotes), lines end in CRLF.
 
-use crate::json::Value;
+use crate::value::Value;
 
 pub const COLUMNS: [&str; 17] = [
     "Query",
@@ -35,7 +35,7 @@ fn cell(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::Str(s)) => s.clone(),
-        Some(other) => other.to_json(),
+        Some(other) => crate::value::json_text(other),
     }
 }
 
@@ -115,7 +115,7 @@ pub fn batch_csv(batch: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::api::testing::parse;
 
     /// A strict RFC 4180 reader, to prove the writer's output reads back.
     fn read(csv: &str) -> Vec<Vec<String>> {

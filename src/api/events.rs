@@ -3,7 +3,7 @@
 //! `category`, `label`, ..., `overlay: {field: {start, end}}`) or, for single agent runs, the
 //! legacy `{label, start_time, end_time}`.
 
-use crate::json::{self, Value};
+use crate::value::{self, Value};
 
 fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|x| !matches!(x, Value::Null))
@@ -41,7 +41,7 @@ pub fn numeric(s: &str) -> Option<f64> {
     if fixed.ends_with('.') {
         fixed.push('0');
     }
-    json::parse(&fixed).ok().and_then(|v| v.num())
+    value::parse_num(&fixed)
 }
 
 /// `t=<seconds>` (or bare seconds) as `MM:SS`, or `HH:MM:SS` from one hour on; fractions are
@@ -58,7 +58,7 @@ pub fn clock(t: &Value) -> String {
     let total = secs.floor() as u64;
     let (h, m, s) = (total / 3600, total % 3600 / 60, total % 60);
     let two = |n: u64| {
-        let mut t = json::int_text(n as i64);
+        let mut t = crate::value::int_text(n as i64);
         if t.len() < 2 {
             t.insert(0, '0');
         }
@@ -84,7 +84,7 @@ fn as_float(v: &Value) -> Option<f64> {
 fn text(v: &Value) -> String {
     match v {
         Value::Str(s) => s.clone(),
-        other => other.to_json(),
+        other => value::json_text(other),
     }
 }
 
@@ -274,13 +274,13 @@ fn legacy(e: &Value, out: &mut Vec<Value>) {
         .unwrap_or_else(|| "Unknown".into());
     let refined = e
         .get_str("refined_events")
-        .and_then(|r| json::parse(r).ok());
+        .and_then(value::parse_text);
     let mut used = false;
     if let Some(Value::Arr(items)) = refined {
         for item in items {
             if let Some([a, b, ..]) = item.arr() {
                 if let (Some(st), Some(en)) = (as_float(a), as_float(b)) {
-                    out.push(crate::json::obj([
+                    out.push(crate::value::obj([
                         ("label", label.clone()),
                         ("start_time", st.into()),
                         ("end_time", en.into()),
@@ -292,7 +292,7 @@ fn legacy(e: &Value, out: &mut Vec<Value>) {
     }
     if !used {
         if let (Some(st), Some(en)) = (t_seconds(e.get("time")), t_seconds(e.get("end_time"))) {
-            out.push(crate::json::obj([
+            out.push(crate::value::obj([
                 ("label", label),
                 ("start_time", st.into()),
                 ("end_time", en.into()),
@@ -393,7 +393,7 @@ pub fn summary(doc: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse as p;
+    use crate::api::testing::{parse as p, ToJson};
 
     #[test]
     fn clocks() {
@@ -505,7 +505,7 @@ mod tests {
                 let Ok(text) = String::from_utf8(b) else {
                     continue;
                 };
-                if let Ok(doc) = json::parse(&text) {
+                if let Ok(doc) = p(&text) {
                     for (agent, convert) in [(true, false), (false, true), (true, true)] {
                         for e in parse(&doc, agent, convert) {
                             let _ = fold_overlay(e).to_json();
@@ -514,7 +514,6 @@ mod tests {
                     let _ = summary(&doc);
                     let _ = crate::api::csv::batch_csv(&doc);
                 }
-                let _ = json::top_fields(&text, &["analysis", "has_more"]);
             }
         }
     }

@@ -3,7 +3,8 @@
 use super::validate::{non_blank, scope};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{obj, Value};
+use crate::value::{json_text, obj, Value};
+use serde::Deserialize;
 
 /// `POST /api/folders`: fails with `APIError` (409) when the name exists in that scope.
 pub async fn create<T: Transport>(
@@ -11,7 +12,7 @@ pub async fn create<T: Transport>(
     name: &str,
     scope_: Option<&str>,
     description: Option<&str>,
-) -> Result<String, Error> {
+) -> Result<T::Doc, Error> {
     let mut body = obj([
         ("name", non_blank("folder name", name)?.into()),
         ("scope", scope(scope_)?.into()),
@@ -19,13 +20,11 @@ pub async fn create<T: Transport>(
     if let Some(d) = description.filter(|d| !d.is_empty()) {
         body.set("description", d.into());
     }
-    let r = c
-        .send(Request::post(
-            path(&[Seg::Lit("/api/folders")]),
-            Body::Json(body.to_json()),
-        ))
-        .await?;
-    Ok(r.text)
+    c.doc(Request::post(
+        path(&[Seg::Lit("/api/folders")]),
+        Body::Json(json_text(&body)),
+    ))
+    .await
 }
 
 /// `GET /api/folders/get?name=&scope=`.
@@ -33,11 +32,17 @@ pub async fn get<T: Transport>(
     c: &Call<'_, T>,
     name: &str,
     scope_: Option<&str>,
-) -> Result<String, Error> {
+) -> Result<T::Doc, Error> {
     let req = Request::get(path(&[Seg::Lit("/api/folders/get")]))
         .query("name", non_blank("folder name", name)?)
         .query("scope", scope(scope_)?);
-    Ok(c.send(req).await?.text)
+    c.doc(req).await
+}
+
+#[derive(Deserialize)]
+struct FolderId {
+    #[serde(default)]
+    id: Option<String>,
 }
 
 /// `POST /api/folders/create-or-get`, for an already validated name and scope; returns its id.
@@ -47,16 +52,13 @@ pub async fn create_or_get_id<T: Transport>(
     scope: &str,
 ) -> Result<String, Error> {
     let body = obj([("name", Value::from(name)), ("scope", Value::from(scope))]);
-    let r = c
-        .send(Request::post(
+    let r: FolderId = c
+        .read(Request::post(
             path(&[Seg::Lit("/api/folders/create-or-get")]),
-            Body::Json(body.to_json()),
+            Body::Json(json_text(&body)),
         ))
         .await?;
-    r.json()?
-        .get_str("id")
-        .map(str::to_string)
-        .ok_or_else(|| Error::Network("the folder answer has no id".into()))
+    r.id.ok_or_else(|| Error::Network("the folder answer has no id".into()))
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 
 use super::poll::{until, Schedule};
 use super::validate::{invalid, non_blank, positive};
-use super::{path, Call, Request, Seg, Transport};
+use super::{path, Call, Doc, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{self, obj, Value};
+use crate::value::{int_text, obj, Value};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Row statuses after which a row no longer changes.
@@ -22,9 +23,9 @@ fn job_path(id: &str, rest: &'static str) -> Result<String, Error> {
     ]))
 }
 
-/// `GET /api/import-jobs/{id}`, as JSON text.
-pub async fn job<T: Transport>(c: &Call<'_, T>, id: &str) -> Result<String, Error> {
-    Ok(c.send(Request::get(job_path(id, "")?)).await?.text)
+/// `GET /api/import-jobs/{id}`, as the server sent it.
+pub async fn job<T: Transport>(c: &Call<'_, T>, id: &str) -> Result<T::Doc, Error> {
+    c.doc(Request::get(job_path(id, "")?)).await
 }
 
 /// A page request, checked: `limit` 1 to 5000 (default 500); `cursor` or `offset`, not both.
@@ -45,7 +46,7 @@ fn page_request(id: &str, q: &PageQuery) -> Result<Request, Error> {
         return Err(invalid("pass cursor or offset, not both"));
     }
     let mut req =
-        Request::get(job_path(id, "/videos")?).query("limit", json::int_text(limit as i64));
+        Request::get(job_path(id, "/videos")?).query("limit", int_text(limit as i64));
     if let Some(c) = cursor {
         req = req.query("cursor", c);
     }
@@ -53,27 +54,41 @@ fn page_request(id: &str, q: &PageQuery) -> Result<Request, Error> {
         if o.fract() != 0.0 || !(0.0..=9.0e15).contains(&o) {
             return Err(invalid("offset must be a whole number, 0 or more"));
         }
-        req = req.query("offset", json::int_text(o as i64));
+        req = req.query("offset", int_text(o as i64));
     }
     Ok(req)
 }
 
-/// `GET /api/import-jobs/{id}/videos`: one page, as JSON text.
-pub async fn page<T: Transport>(c: &Call<'_, T>, id: &str, q: &PageQuery) -> Result<String, Error> {
-    Ok(c.send(page_request(id, q)?).await?.text)
+/// `GET /api/import-jobs/{id}/videos`: one page, as the server sent it.
+pub async fn page<T: Transport>(
+    c: &Call<'_, T>,
+    id: &str,
+    q: &PageQuery,
+) -> Result<T::Doc, Error> {
+    c.doc(page_request(id, q)?).await
+}
+
+/// The two fields of a page that paging reads; the rows are not touched.
+#[derive(Deserialize)]
+struct Cursor {
+    #[serde(default)]
+    has_more: Option<bool>,
+    #[serde(default)]
+    next_cursor: Option<String>,
 }
 
 /// Where paging goes after a page: on to `next_cursor`, or done. A page that claims more but
 /// gives no new cursor would loop forever or end early without a word, so it is an error.
-fn after_page(text: &str, cursor: Option<&str>) -> Result<Option<String>, Error> {
-    let fields = json::top_fields(text, &["has_more", "next_cursor"])
-        .map_err(|e| Error::Network("the import-job page is not JSON (".to_string() + &e + ")"))?;
-    let has_more = fields[0].as_ref().and_then(Value::bool).unwrap_or(false);
-    if !has_more {
+fn after_page<D: Doc>(page: &D, cursor: Option<&str>) -> Result<Option<String>, Error> {
+    let Cursor {
+        has_more,
+        next_cursor,
+    } = page.read()?;
+    if has_more != Some(true) {
         return Ok(None);
     }
-    match fields[1].as_ref().and_then(Value::str).filter(|n| !n.is_empty()) {
-        Some(n) if Some(n) != cursor => Ok(Some(n.to_string())),
+    match next_cursor.filter(|n| !n.is_empty()) {
+        Some(n) if Some(n.as_str()) != cursor => Ok(Some(n)),
         _ => Err(Error::Network(
             "the server says the import job has more rows but gave no new cursor; stopping instead of looping".into(),
         )),
@@ -87,15 +102,22 @@ pub async fn next_page<T: Transport>(
     id: &str,
     limit: Option<f64>,
     cursor: Option<&str>,
-) -> Result<(String, Option<String>), Error> {
+) -> Result<(T::Doc, Option<String>), Error> {
     let q = PageQuery {
         limit,
         cursor: cursor.map(str::to_string),
         offset: None,
     };
-    let text = page(c, id, &q).await?;
-    let next = after_page(&text, cursor)?;
-    Ok((text, next))
+    let doc = page(c, id, &q).await?;
+    let next = after_page(&doc, cursor)?;
+    Ok((doc, next))
+}
+
+/// The rows of a page, for the readiness loop (which returns them).
+#[derive(Deserialize)]
+struct Rows {
+    #[serde(default)]
+    videos: Option<Vec<Value>>,
 }
 
 /// What the readiness loop has seen so far. Rows appear in order and only move towards
@@ -141,12 +163,11 @@ pub async fn wait<T: Transport>(
     };
     let what = "import job ".to_string() + id;
     until(c, o.timeout_ms, schedule, &what, || async {
-        let job = json::parse(&job(c, id).await?)
-            .map_err(|e| Error::Network("bad import job: ".to_string() + &e))?;
+        let job: Value = job(c, id).await?.read()?;
         let total = job.get("total").and_then(Value::num).unwrap_or(0.0);
         let mut cursor = state.borrow().resume.clone();
         loop {
-            let text = page(
+            let doc = page(
                 c,
                 id,
                 &PageQuery {
@@ -156,20 +177,19 @@ pub async fn wait<T: Transport>(
                 },
             )
             .await?;
-            let next = after_page(&text, cursor.as_deref())?;
-            let doc = json::parse(&text)
-                .map_err(|e| Error::Network("bad import page: ".to_string() + &e))?;
+            let next = after_page(&doc, cursor.as_deref())?;
+            let rows: Rows = doc.read()?;
             let mut st = state.borrow_mut();
-            for row in doc.get("videos").and_then(Value::arr).unwrap_or(&[]) {
+            for row in rows.videos.unwrap_or_default() {
                 let Some(vid) = row.get_str("video_id").map(str::to_string) else {
                     continue;
                 };
                 match st.index.get(&vid) {
-                    Some(&i) => st.rows[i] = row.clone(),
+                    Some(&i) => st.rows[i] = row,
                     None => {
                         let at = st.rows.len();
                         st.index.insert(vid, at);
-                        st.rows.push(row.clone());
+                        st.rows.push(row);
                     }
                 }
             }
@@ -237,7 +257,7 @@ pub async fn wait<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::testing::{block_on, Fake};
+    use crate::api::testing::{block_on, text, Fake, Json};
     use crate::api::Names;
     use std::cell::RefCell;
 
@@ -310,19 +330,21 @@ mod tests {
         assert_eq!(f.sent.borrow().len(), 2);
     }
 
+    fn j(text: &str) -> Json {
+        crate::api::testing::parse(text).unwrap_or(Json::Str(text.into()))
+    }
+
     #[test]
     fn paging_stops_right_and_refuses_to_loop() {
         assert_eq!(
-            after_page(
-                r#"{"has_more": false, "next_cursor": null, "videos": []}"#,
+            after_page(&j(r#"{"has_more": false, "next_cursor": null, "videos": []}"#),
                 None
             )
             .unwrap(),
             None
         );
         assert_eq!(
-            after_page(
-                r#"{"videos": [{"a": [1, {"b": 2}]}], "has_more": true, "next_cursor": "v2"}"#,
+            after_page(&j(r#"{"videos": [{"a": [1, {"b": 2}]}], "has_more": true, "next_cursor": "v2"}"#),
                 Some("v1")
             )
             .unwrap(),
@@ -330,20 +352,18 @@ mod tests {
         );
         // An empty page that still has more, with a new cursor, goes on.
         assert_eq!(
-            after_page(
-                r#"{"has_more": true, "next_cursor": "v3", "videos": []}"#,
+            after_page(&j(r#"{"has_more": true, "next_cursor": "v3", "videos": []}"#),
                 Some("v2")
             )
             .unwrap(),
             Some("v3".into())
         );
-        assert!(after_page(
-            r#"{"has_more": true, "next_cursor": null, "videos": []}"#,
+        assert!(after_page(&j(r#"{"has_more": true, "next_cursor": null, "videos": []}"#),
             None
         )
         .is_err());
-        assert!(after_page(r#"{"has_more": true, "next_cursor": "v2"}"#, Some("v2")).is_err());
-        assert!(after_page("not json", None).is_err());
+        assert!(after_page(&j(r#"{"has_more": true, "next_cursor": "v2"}"#), Some("v2")).is_err());
+        assert!(after_page(&j("not json"), None).is_err());
     }
 
     #[test]
@@ -363,15 +383,15 @@ mod tests {
             limit: Some(1.0),
         };
         let r = block_on(wait(&f.call(&names), "ij", &o, &|p| {
-            seen.borrow_mut().push(p.to_json())
+            seen.borrow_mut().push(text(p))
         }))
         .unwrap();
         assert_eq!(
-            r.get("uploaded_video_ids").unwrap().to_json(),
+            text(r.get("uploaded_video_ids").unwrap()),
             r#"["a", "b"]"#
         );
         assert_eq!(
-            r.get("failed_rows").unwrap().to_json(),
+            text(r.get("failed_rows").unwrap()),
             r#"[{"video_id": "c", "status": "UPLOADING_FAILED", "error": "missing"}]"#
         );
         assert_eq!(r.get("rows").and_then(Value::arr).map(|a| a.len()), Some(3));

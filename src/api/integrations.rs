@@ -3,14 +3,12 @@
 use super::validate::{invalid, non_blank};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{self, Value};
+use crate::value::{json_text, Value};
 
 /// `GET /api/cloud-integrations`: the objects of the array (anything else is dropped).
 pub async fn list_value<T: Transport>(c: &Call<'_, T>) -> Result<Vec<Value>, Error> {
     let v = c
-        .send(Request::get(path(&[Seg::Lit("/api/cloud-integrations")])))
-        .await?
-        .json()?;
+        .read::<Value>(Request::get(path(&[Seg::Lit("/api/cloud-integrations")]))).await?;
     match v {
         Value::Arr(items) => Ok(items
             .into_iter()
@@ -22,17 +20,18 @@ pub async fn list_value<T: Transport>(c: &Call<'_, T>) -> Result<Vec<Value>, Err
     }
 }
 
-/// The list as JSON text, keeping only `type == kind` when given.
-pub async fn list<T: Transport>(c: &Call<'_, T>, kind: Option<&str>) -> Result<String, Error> {
+/// The list, keeping only `type == kind` when given.
+pub async fn list<T: Transport>(c: &Call<'_, T>, kind: Option<&str>) -> Result<Value, Error> {
     let items = list_value(c).await?;
     let kept = items
         .into_iter()
         .filter(|i| kind.is_none_or(|k| i.get_str("type") == Some(k)))
         .collect();
-    Ok(Value::Arr(kept).to_json())
+    Ok(Value::Arr(kept))
 }
 
-/// What `add` takes; `credentials` is already JSON (the JS layer reads files and objects).
+/// What `add` takes; `credentials` is already a value (the JS layer reads files, text and
+/// objects), and anything but an object is refused by [`plan`].
 pub struct NewIntegration {
     pub kind: String,
     pub name: String,
@@ -40,15 +39,15 @@ pub struct NewIntegration {
     pub prefix: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    pub credentials: String,
+    pub credentials: Value,
 }
 
 /// The secret values inside credentials, to keep them out of any error.
-pub fn secrets(credentials: &str) -> Vec<String> {
-    let Ok(Value::Obj(m)) = json::parse(credentials) else {
+pub fn secrets(credentials: &Value) -> Vec<String> {
+    let Value::Obj(m) = credentials else {
         return Vec::new();
     };
-    m.into_iter()
+    m.iter()
         .filter_map(|(k, v)| {
             let k = normal_key(&k);
             let secret = [
@@ -60,7 +59,7 @@ pub fn secrets(credentials: &str) -> Vec<String> {
             ]
             .contains(&k.as_str());
             match v {
-                Value::Str(s) if secret && s.len() >= 4 => Some(s),
+                Value::Str(s) if secret && s.len() >= 4 => Some(s.clone()),
                 _ => None,
             }
         })
@@ -84,7 +83,7 @@ pub fn plan(n: &NewIntegration) -> Result<(&'static str, Value), Error> {
     let kind = n.kind.trim().to_ascii_lowercase();
     let name = non_blank("integration name", &n.name)?;
     let bucket = non_blank("bucket", &n.bucket)?;
-    let Ok(Value::Obj(creds)) = json::parse(&n.credentials) else {
+    let Value::Obj(creds) = n.credentials.clone() else {
         return Err(invalid(
             "credentials must be a JSON object (an object, JSON text, or a .json file)",
         ));
@@ -146,19 +145,19 @@ pub fn plan(n: &NewIntegration) -> Result<(&'static str, Value), Error> {
     }
 }
 
-/// `POST /api/cloud-integrations/{gcs|s3}`: the created integration as JSON text.
-pub async fn add<T: Transport>(c: &Call<'_, T>, n: &NewIntegration) -> Result<String, Error> {
+/// `POST /api/cloud-integrations/{gcs|s3}`: the created integration.
+pub async fn add<T: Transport>(c: &Call<'_, T>, n: &NewIntegration) -> Result<Value, Error> {
     let (endpoint, body) = plan(n)?;
     let secrets = secrets(&n.credentials);
     let r = c
-        .send(Request::post(
+        .read::<Value>(Request::post(
             path(&[Seg::Lit(endpoint)]),
-            Body::Json(body.to_json()),
+            Body::Json(json_text(&body)),
         ))
         .await;
     let r = r.map_err(|e| secrets.iter().fold(e, |e, s| e.redact(Some(s))))?;
-    match r.json()? {
-        v @ Value::Obj(_) => Ok(v.to_json()),
+    match r {
+        v @ Value::Obj(_) => Ok(v),
         _ => Err(Error::Network(
             "the integration answer is not an object".into(),
         )),
@@ -168,6 +167,7 @@ pub async fn add<T: Transport>(c: &Call<'_, T>, n: &NewIntegration) -> Result<St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
     use crate::api::testing::{block_on, Fake};
     use crate::api::Names;
 
@@ -179,7 +179,7 @@ mod tests {
             prefix: Some("raw/".into()),
             region: region.map(String::from),
             endpoint_url: endpoint.map(String::from),
-            credentials: creds.into(),
+            credentials: crate::api::testing::parse(creds).unwrap_or(Value::Str(creds.into())),
         }
     }
 
@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn errors_never_carry_the_secrets() {
         let f = Fake::default();
-        f.fail(crate::error::from_status(
+        f.fail(crate::api::testing::http_error(
             400,
             r#"{"detail": "bad secret SECRET-123 for AK"}"#,
             None,
@@ -274,7 +274,8 @@ mod tests {
                 },
                 Some("s3")
             ))
-            .unwrap(),
+            .unwrap()
+            .to_json(),
             r#"[{"id": "b", "type": "s3"}]"#
         );
         assert_eq!(f.paths(), vec!["GET /api/cloud-integrations"]);

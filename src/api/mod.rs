@@ -19,7 +19,24 @@ pub mod videos;
 pub mod visuals;
 
 use crate::error::Error;
-pub use crate::transport::Transport;
+pub use crate::transport::{Doc, Transport};
+use serde::de::DeserializeOwned;
+
+/// A method's result: a document handed on as the server sent it, or a value Rust made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Out<D> {
+    Doc(D),
+    Made(crate::value::Value),
+}
+
+impl<D: serde::Serialize> serde::Serialize for Out<D> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Out::Doc(d) => d.serialize(s),
+            Out::Made(v) => v.serialize(s),
+        }
+    }
+}
 
 /// The collection names the protocol sends on many calls (client settings).
 #[derive(Debug, Clone)]
@@ -45,8 +62,16 @@ pub struct Call<'a, T: Transport> {
 }
 
 impl<T: Transport> Call<'_, T> {
-    pub async fn send(&self, req: Request) -> Result<Response, Error> {
+    pub async fn send(&self, req: Request) -> Result<Response<T::Doc>, Error> {
         self.t.execute(self.ctx, &req).await
+    }
+    /// Sends `req` and hands the answer on as parsed, untouched.
+    pub async fn doc(&self, req: Request) -> Result<T::Doc, Error> {
+        Ok(self.send(req).await?.doc)
+    }
+    /// Sends `req` and reads the answer into `R`.
+    pub async fn read<R: DeserializeOwned>(&self, req: Request) -> Result<R, Error> {
+        self.send(req).await?.doc.read()
     }
 }
 
@@ -156,20 +181,11 @@ impl Request {
     }
 }
 
-/// What the server answered (2xx only reach the resource modules).
+/// What the server answered (2xx with a JSON body only reach the resource modules).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Response {
+pub struct Response<D> {
     pub status: u16,
-    pub text: String,
-}
-
-impl Response {
-    /// The body as JSON; an answer that is not JSON is a protocol failure.
-    pub fn json(&self) -> Result<crate::json::Value, crate::error::Error> {
-        crate::json::parse(&self.text).map_err(|e| {
-            crate::error::Error::Network("the server's answer is not JSON (".to_string() + &e + ")")
-        })
-    }
+    pub doc: D,
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -238,16 +254,46 @@ pub mod testing {
     #[derive(Default)]
     pub struct Fake {
         pub sent: RefCell<Vec<Request>>,
-        pub answers: RefCell<VecDeque<Result<Response, Error>>>,
+        pub answers: RefCell<VecDeque<Result<Response<Json>, Error>>>,
         pub slept: RefCell<Vec<f64>>,
     }
 
+    pub type Json = crate::value::Value;
+
+    /// JSON text to the `Value` the resource modules produce, for comparisons.
+    pub fn parse(text: &str) -> Result<crate::value::Value, String> {
+        crate::value::host::parse(text)
+    }
+
+    /// A produced value as JSON text, in the Python client's layout.
+    pub fn text<T: serde::Serialize>(v: &T) -> String {
+        crate::value::host::to_text(v)
+    }
+
+    /// The error for an HTTP error answer given as text (what the transport makes of it).
+    pub fn http_error(status: u16, text: &str, rid: Option<String>, ra: Option<f64>) -> Error {
+        let doc = parse(text).ok();
+        crate::error::from_status(status, text, doc.as_ref(), rid, ra)
+    }
+
+    /// `.to_json()` on anything the modules produce (values, documents, results), for asserts.
+    pub trait ToJson {
+        fn to_json(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> ToJson for T {
+        fn to_json(&self) -> String {
+            text(self)
+        }
+    }
+
     impl Fake {
+        /// Queues a 2xx answer. Its text must be JSON, as the transport only lets JSON through.
         pub fn answer(&self, status: u16, text: &str) -> &Self {
-            self.answers.borrow_mut().push_back(Ok(Response {
-                status,
-                text: text.to_string(),
-            }));
+            let doc = parse(text).expect("scripted answers are JSON");
+            self.answers
+                .borrow_mut()
+                .push_back(Ok(Response { status, doc }));
             self
         }
         pub fn fail(&self, e: Error) -> &Self {
@@ -273,7 +319,8 @@ pub mod testing {
 
     impl crate::transport::Transport for Fake {
         type Ctx = ();
-        async fn execute(&self, _: &(), req: &Request) -> Result<Response, Error> {
+        type Doc = Json;
+        async fn execute(&self, _: &(), req: &Request) -> Result<Response<Json>, Error> {
             self.sent.borrow_mut().push(req.clone());
             self.answers
                 .borrow_mut()

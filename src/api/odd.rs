@@ -3,13 +3,13 @@
 use super::validate::{invalid, non_blank, positive};
 use super::{path, Body, Call, Method, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{self, obj, Value};
+use crate::value::{json_text, obj, Value};
 use std::cell::RefCell;
 
 /// Columns as the protocol sends them: `{name, prompt, type[, literals]}`, nulls and empty
 /// `literals` removed; every string non-empty.
-pub fn normalize_columns(columns_json: &str) -> Result<Value, Error> {
-    let Ok(Value::Arr(cols)) = json::parse(columns_json) else {
+pub fn normalize_columns(columns: &Value) -> Result<Value, Error> {
+    let Value::Arr(cols) = columns else {
         return Err(invalid(
             "columns must be a list of {name, prompt, type, literals?}",
         ));
@@ -21,7 +21,7 @@ pub fn normalize_columns(columns_json: &str) -> Result<Value, Error> {
     }
     let mut out = Vec::with_capacity(cols.len());
     for (i, c) in cols.iter().enumerate() {
-        let at = "columns[".to_string() + &json::int_text(i as i64) + "]";
+        let at = "columns[".to_string() + &crate::value::int_text(i as i64) + "]";
         let text = |k: &str| -> Result<Value, Error> {
             match c.get(k) {
                 Some(Value::Str(s)) if !s.trim().is_empty() => Ok(Value::Str(s.clone())),
@@ -80,12 +80,10 @@ async fn user_id<T: Transport>(
         return Ok(id);
     }
     let doc = c
-        .send(Request::new(
+        .read::<Value>(Request::new(
             Method::Post,
             path(&[Seg::Lit("/api/keys/verify")]),
-        ))
-        .await?
-        .json()?;
+        )).await?;
     let id = doc
         .get_str("user_id")
         .map(str::to_string)
@@ -97,13 +95,13 @@ async fn user_id<T: Transport>(
 pub async fn generate<T: Transport>(
     c: &Call<'_, T>,
     video_id: &str,
-    columns_json: &str,
+    columns: &Value,
     timeout_ms: Option<f64>,
     env: &str,
     cache: &RefCell<Option<String>>,
 ) -> Result<Value, Error> {
     let video = non_blank("videoId", video_id)?;
-    let columns = normalize_columns(columns_json)?;
+    let columns = normalize_columns(columns)?;
     if timeout_ms.is_some_and(|t| !positive(t)) {
         return Err(invalid("timeoutMs must be positive"));
     }
@@ -117,11 +115,11 @@ pub async fn generate<T: Transport>(
         ("prompt_type".to_string(), "odd_export".to_string()),
         ("video_id".to_string(), video),
         ("reasoning_trace_path".to_string(), trace.clone()),
-        ("custom_columns".to_string(), columns.to_json()),
+        ("custom_columns".to_string(), json_text(&columns)),
     ];
     let mut req = Request::post(path(&[Seg::Lit("/api/ask-question")]), Body::Form(form));
     req.timeout_ms = timeout_ms;
-    let raw = c.send(req).await?.json()?;
+    let raw = c.read::<Value>(req).await?;
     let csv = raw
         .get_str("answer")
         .ok_or_else(|| Error::Network("the export answer has no CSV".into()))?
@@ -146,10 +144,11 @@ pub async fn generate<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
 
     #[test]
     fn columns_and_envs() {
-        let c = normalize_columns(r#"[{"name": "a", "prompt": "p", "type": "integer", "literals": []}, {"name": "b", "prompt": "p", "type": "categorical", "literals": ["x"], "extra": null}]"#).unwrap();
+        let c = normalize_columns(&crate::api::testing::parse(r#"[{"name": "a", "prompt": "p", "type": "integer", "literals": []}, {"name": "b", "prompt": "p", "type": "categorical", "literals": ["x"], "extra": null}]"#).unwrap()).unwrap();
         assert_eq!(
             c.to_json(),
             r#"[{"name": "a", "prompt": "p", "type": "integer"}, {"name": "b", "prompt": "p", "type": "categorical", "literals": ["x"]}]"#
@@ -161,7 +160,10 @@ mod tests {
             r#"[{"name": "a", "type": "t"}]"#,
             r#"[{"name": "a", "prompt": "p", "type": "t", "literals": [1]}]"#,
         ] {
-            assert!(normalize_columns(bad).is_err(), "{bad}");
+            assert!(
+                normalize_columns(&crate::api::testing::parse(bad).unwrap_or_default()).is_err(),
+                "{bad}"
+            );
         }
         assert_eq!(trace_env("http://127.0.0.1:8787"), "dev");
         assert_eq!(trace_env("https://api-prod.nomadicml.com"), "pro");

@@ -3,7 +3,7 @@
 
 use super::{Call, Transport};
 use crate::error::Error;
-use crate::json::int_text;
+use crate::value::int_text;
 use std::future::Future;
 
 #[derive(Debug, Clone, Copy)]

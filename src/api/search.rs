@@ -4,7 +4,7 @@ use super::poll::{until, Schedule};
 use super::validate::{invalid, non_blank};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{obj, Value};
+use crate::value::{json_text, obj, Value};
 
 /// The protocol's folder scopes: `user` -> `my`, `org`, `sample`.
 fn mapped(scope: Option<&str>) -> Result<&'static str, Error> {
@@ -32,12 +32,10 @@ pub async fn search<T: Transport>(
         ("scope", scope.into()),
     ]);
     let s = c
-        .send(Request::post(
+        .read::<Value>(Request::post(
             path(&[Seg::Lit("/api/search-sessions/start")]),
-            Body::Json(start.to_json()),
-        ))
-        .await?
-        .json()?;
+            Body::Json(json_text(&start)),
+        )).await?;
     let need = |k: &str| {
         s.get_str(k)
             .map(str::to_string)
@@ -88,9 +86,7 @@ pub async fn search<T: Transport>(
         &("search session ".to_string() + &session),
         || async {
             let data = c
-                .send(poll.clone())
-                .await?
-                .json()?
+                .read::<Value>(poll.clone()).await?
                 .get("data")
                 .cloned()
                 .unwrap_or(Value::Null);
@@ -155,6 +151,7 @@ pub async fn search<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
     use crate::api::testing::{block_on, Fake};
     use crate::api::Names;
 

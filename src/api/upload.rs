@@ -12,7 +12,7 @@ use super::videos::{readiness, reported_status, status, Readiness};
 use super::{path, Body, Call, Part, Request, Seg, Transport};
 use crate::error::Error;
 use crate::join::join_all;
-use crate::json::{int_text, obj, Value};
+use crate::value::{int_text, json_text, obj, Value};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 
@@ -153,7 +153,7 @@ fn plan_item(item: Item, index: usize) -> Result<Planned, Error> {
             } => (text, file_name.as_deref()),
             Sidecar::Text(t) => (t, None),
         };
-        if crate::json::parse(text).is_err() {
+        if crate::value::parse_text(text).is_none() {
             return Err(invalid("the metadata sidecar is not valid JSON"));
         }
         // The reference requires a sidecar file to share the video's base name.
@@ -533,7 +533,7 @@ async fn upload_set<T: Transport>(
     let stitched = c
         .send(Request::post(
             path(&[Seg::Lit("/api/multi-view/stitch")]),
-            Body::Json(body.to_json()),
+            Body::Json(json_text(&body)),
         ))
         .await;
     // The Python client swallows a refused stitch; we keep going too, but say so in the result.
@@ -633,7 +633,7 @@ async fn upload_one<T: Transport>(
     s: &Shared<'_>,
     p: &Planned,
 ) -> Result<Value, Error> {
-    let answer = c.send(request(c.names, s, p)).await?.json()?;
+    let answer = c.read::<Value>(request(c.names, s, p)).await?;
     let video_id = answer
         .get_str("video_id")
         .map(str::to_string)
@@ -672,6 +672,7 @@ async fn wait_uploaded<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::testing::ToJson;
     use crate::api::testing::{block_on, Fake};
     use crate::api::Names;
 
@@ -846,7 +847,7 @@ mod tests {
     fn batches_keep_order_and_isolate_failures() {
         let f = Fake::default();
         f.answer(200, r#"{"video_id": "a"}"#)
-            .fail(crate::error::from_status(
+            .fail(crate::api::testing::http_error(
                 500,
                 r#"{"detail": "boom"}"#,
                 None,
@@ -903,7 +904,7 @@ mod tests {
         let f = Fake::default();
         f.answer(200, r#"{"video_id": "F", "status": "processing"}"#)
             .answer(200, r#"{"video_id": "L", "status": "processing"}"#)
-            .fail(crate::error::from_status(
+            .fail(crate::api::testing::http_error(
                 400,
                 r#"{"detail": "cannot stitch"}"#,
                 None,
@@ -926,7 +927,7 @@ mod tests {
             .answer(200, READY)
             .answer(200, r#"{"video_id": "L"}"#)
             .answer(200, READY)
-            .fail(crate::error::from_status(
+            .fail(crate::api::testing::http_error(
                 400,
                 r#"{"detail": "cannot stitch"}"#,
                 None,

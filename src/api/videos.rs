@@ -1,16 +1,16 @@
 //! Listing, deleting and checking videos, and the key check.
 
 use super::validate::{invalid, non_blank, scope};
-use super::{path, Call, Method, Request, Seg, Transport};
+use super::{path, Call, Doc, Method, Out, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::Value;
+use crate::value::Value;
 
-/// `GET /api/my-videos`: the `videos` list as JSON text (`[]` when absent).
+/// `GET /api/my-videos`: the `videos` list as the server sent it (`[]` when absent).
 pub async fn my_videos<T: Transport>(
     c: &Call<'_, T>,
     folder: Option<&str>,
     scope_: Option<&str>,
-) -> Result<String, Error> {
+) -> Result<Out<T::Doc>, Error> {
     let mut req = Request::get(path(&[Seg::Lit("/api/my-videos")]))
         .query("firebase_collection_name", c.names.collection.clone())
         .query("folder_collection", c.names.folder_collection.clone());
@@ -20,32 +20,30 @@ pub async fn my_videos<T: Transport>(
     if let Some(s) = scope_ {
         req = req.query("scope", scope(Some(s))?);
     }
-    let v = c.send(req).await?.json()?;
-    Ok(match v.get("videos") {
-        Some(list @ Value::Arr(_)) => list.to_json(),
-        _ => "[]".into(),
+    Ok(match c.doc(req).await?.field("videos") {
+        Some(list) if list.is_array() => Out::Doc(list),
+        _ => Out::Made(Value::Arr(Vec::new())),
     })
 }
 
 /// `DELETE /api/video/{id}`.
-pub async fn delete<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<String, Error> {
+pub async fn delete<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<T::Doc, Error> {
     let id = non_blank("video id", video_id)?;
     let req = Request::new(
         Method::Delete,
         path(&[Seg::Lit("/api/video/"), Seg::Id(&id)]),
     )
     .query("firebase_collection_name", c.names.collection.clone());
-    Ok(c.send(req).await?.text)
+    c.doc(req).await
 }
 
 /// `POST /api/keys/verify` (no body).
-pub async fn verify<T: Transport>(c: &Call<'_, T>) -> Result<String, Error> {
-    Ok(c.send(Request::new(
+pub async fn verify<T: Transport>(c: &Call<'_, T>) -> Result<T::Doc, Error> {
+    c.doc(Request::new(
         Method::Post,
         path(&[Seg::Lit("/api/keys/verify")]),
     ))
-    .await?
-    .text)
+    .await
 }
 
 /// `GET /api/video/{id}/status`.
@@ -56,7 +54,7 @@ pub async fn status<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<Val
         Seg::Lit("/status"),
     ]))
     .query("firebase_collection_name", c.names.collection.clone());
-    c.send(req).await?.json()
+    c.read(req).await
 }
 
 /// Where a status document stands (API.md §1.7).
@@ -120,7 +118,7 @@ mod tests {
     use super::*;
     use crate::api::testing::{block_on, Fake};
     use crate::api::Names;
-    use crate::json::parse;
+    use crate::api::testing::{parse, ToJson};
 
     #[test]
     fn my_videos_query_and_result() {
@@ -134,10 +132,17 @@ mod tests {
             names: &names,
         };
         assert_eq!(
-            block_on(my_videos(&c, Some("fleet uploads/ü&x=1"), None)).unwrap(),
+            block_on(my_videos(&c, Some("fleet uploads/ü&x=1"), None))
+                .unwrap()
+                .to_json(),
             r#"[{"video_id": "a"}]"#
         );
-        assert_eq!(block_on(my_videos(&c, None, Some("org"))).unwrap(), "[]");
+        assert_eq!(
+            block_on(my_videos(&c, None, Some("org")))
+                .unwrap()
+                .to_json(),
+            "[]"
+        );
         assert_eq!(
             f.paths(),
             vec![

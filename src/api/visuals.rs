@@ -3,7 +3,7 @@
 use super::validate::{invalid, non_blank};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::json::{int_text, Value};
+use crate::value::{int_text, Value};
 
 /// The thumbnail URLs of an analysis's events, in event order (empty ones dropped).
 pub async fn urls<T: Transport>(
@@ -24,7 +24,7 @@ pub async fn urls<T: Transport>(
         "firebase_collection_name".into(),
         c.names.collection.clone(),
     )]);
-    let doc = c.send(Request::post(url, form)).await?.json()?;
+    let doc = c.read::<Value>(Request::post(url, form)).await?;
     Ok(doc
         .get("events")
         .and_then(Value::arr)

@@ -8,14 +8,29 @@ pub mod web;
 
 use crate::api::{Method, Request, Response};
 use crate::error::{self, Error};
+use serde::de::DeserializeOwned;
+
+/// An answer's body as the runtime parsed it: the engine's own value in wasm (`JsValue`, handed
+/// to the caller untouched when Rust does not reshape it), `crate::value::Value` on the host. Rust
+/// reads only the fields its logic needs, into small `Deserialize` types.
+pub trait Doc: Clone {
+    /// Reads `T` from the document; a wrong shape is a `Network` error naming what was wrong.
+    fn read<T: DeserializeOwned>(&self) -> Result<T, Error>;
+    /// An object's field, still unconverted; `None` when absent, null, or not an object.
+    fn field(&self, key: &str) -> Option<Self>;
+    fn is_array(&self) -> bool;
+}
 
 /// What the resource modules send through. Implemented by [`Http`] (and by a fake in tests).
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     /// Per-call context the backend needs (abort signal, progress callback); opaque here.
     type Ctx;
-    /// Sends `req`, retrying as the policy allows. `Ok` only for 2xx/3xx answers.
-    async fn execute(&self, ctx: &Self::Ctx, req: &Request) -> Result<Response, Error>;
+    /// A parsed answer.
+    type Doc: Doc;
+    /// Sends `req`, retrying as the policy allows. `Ok` only for 2xx/3xx answers with a JSON
+    /// body.
+    async fn execute(&self, ctx: &Self::Ctx, req: &Request) -> Result<Response<Self::Doc>, Error>;
     /// Waits, unless the call is aborted first.
     async fn sleep(&self, ctx: &Self::Ctx, ms: f64) -> Result<(), Error>;
     fn now_ms(&self) -> f64;
@@ -25,8 +40,12 @@ pub trait Transport {
 
 /// One attempt's answer, before any policy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sent {
+pub struct Sent<D> {
     pub status: u16,
+    /// The body parsed as JSON; `None` when it is empty or not JSON.
+    pub doc: Option<D>,
+    /// The body as text, for error answers only (their message and redaction need it); success
+    /// bodies are never copied out of the runtime.
     pub text: String,
     pub retry_after: Option<String>,
     pub request_id: Option<String>,
@@ -36,6 +55,7 @@ pub struct Sent {
 #[allow(async_fn_in_trait)]
 pub trait Backend {
     type Ctx;
+    type Doc: Doc;
     /// One attempt. Fails with `Network`, `Timeout` or `Abort`.
     async fn send(
         &self,
@@ -44,7 +64,7 @@ pub trait Backend {
         headers: &[(String, String)],
         req: &Request,
         timeout_ms: f64,
-    ) -> Result<Sent, Error>;
+    ) -> Result<Sent<Self::Doc>, Error>;
     async fn sleep(&self, ctx: &Self::Ctx, ms: f64) -> Result<(), Error>;
     fn now_ms(&self) -> f64;
     fn random(&self) -> f64;
@@ -66,6 +86,29 @@ pub struct Settings {
 }
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Host documents (tests and the scripted transports): the `Value` itself, which keeps key
+/// order; structs are read from it through serde_json.
+#[cfg(not(target_arch = "wasm32"))]
+impl Doc for crate::value::Value {
+    fn read<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_str(&crate::value::host::to_text(self))
+            .map_err(|e| shape_error(&e.to_string()))
+    }
+    fn field(&self, key: &str) -> Option<Self> {
+        self.get(key)
+            .filter(|v| **v != crate::value::Value::Null)
+            .cloned()
+    }
+    fn is_array(&self) -> bool {
+        matches!(self, crate::value::Value::Arr(_))
+    }
+}
+
+/// The error for an answer whose shape is not what the protocol promises.
+pub fn shape_error(what: &str) -> Error {
+    Error::Network("unexpected answer from the server: ".to_string() + what)
+}
 
 pub struct Http<B> {
     pub backend: B,
@@ -93,8 +136,9 @@ impl<B: Backend> Http<B> {
 
 impl<B: Backend> Transport for Http<B> {
     type Ctx = B::Ctx;
+    type Doc = B::Doc;
 
-    async fn execute(&self, ctx: &B::Ctx, req: &Request) -> Result<Response, Error> {
+    async fn execute(&self, ctx: &B::Ctx, req: &Request) -> Result<Response<B::Doc>, Error> {
         let s = &self.settings;
         let request_id = self.backend.uuid();
         let headers = self.headers(&request_id, req.method);
@@ -108,10 +152,15 @@ impl<B: Backend> Transport for Http<B> {
             let outcome = self.backend.send(ctx, &url, &headers, req, timeout).await;
             let wait = match outcome {
                 Ok(sent) if sent.status < 400 => {
-                    return Ok(Response {
-                        status: sent.status,
-                        text: sent.text,
-                    })
+                    return match sent.doc {
+                        Some(doc) => Ok(Response {
+                            status: sent.status,
+                            doc,
+                        }),
+                        None => Err(Error::Network(
+                            "the server's answer is not JSON".to_string(),
+                        )),
+                    };
                 }
                 Ok(sent) => {
                     let retry_after = sent
@@ -123,6 +172,7 @@ impl<B: Backend> Transport for Http<B> {
                         let mut e = error::from_status(
                             sent.status,
                             &sent.text,
+                            sent.doc.as_ref(),
                             rid,
                             retry_after.map(|ms| ms / 1000.0),
                         );
@@ -169,13 +219,14 @@ mod tests {
 
     #[derive(Default)]
     struct Script {
-        answers: RefCell<VecDeque<Result<Sent, Error>>>,
+        answers: RefCell<VecDeque<Result<Sent<crate::value::Value>, Error>>>,
         seen: RefCell<Vec<Vec<(String, String)>>>,
         slept: RefCell<Vec<f64>>,
     }
 
     impl Backend for Script {
         type Ctx = ();
+        type Doc = crate::value::Value;
         async fn send(
             &self,
             _: &(),
@@ -183,7 +234,7 @@ mod tests {
             h: &[(String, String)],
             _: &Request,
             _: f64,
-        ) -> Result<Sent, Error> {
+        ) -> Result<Sent<crate::value::Value>, Error> {
             self.seen.borrow_mut().push(h.to_vec());
             self.answers
                 .borrow_mut()
@@ -206,16 +257,17 @@ mod tests {
         }
     }
 
-    fn sent(status: u16, retry_after: Option<&str>) -> Result<Sent, Error> {
+    fn sent(status: u16, retry_after: Option<&str>) -> Result<Sent<crate::value::Value>, Error> {
         Ok(Sent {
             status,
+            doc: crate::value::host::parse(r#"{"detail": "x"}"#).ok(),
             text: "{\"detail\": \"x\"}".into(),
             retry_after: retry_after.map(String::from),
             request_id: None,
         })
     }
 
-    fn http(answers: Vec<Result<Sent, Error>>) -> Http<Script> {
+    fn http(answers: Vec<Result<Sent<crate::value::Value>, Error>>) -> Http<Script> {
         let backend = Script {
             answers: RefCell::new(answers.into()),
             ..Default::default()
@@ -285,6 +337,7 @@ mod tests {
         let t = http(vec![sent(413, Some("5"))]);
         t.backend.answers.borrow_mut()[0] = Ok(Sent {
             status: 413,
+            doc: crate::value::host::parse(r#"{"detail": "too big for sk-secret"}"#).ok(),
             text: "{\"detail\": \"too big for sk-secret\"}".into(),
             retry_after: Some("5".into()),
             request_id: None,
