@@ -1,5 +1,6 @@
-//! `NomadicClient`, the object JS holds. Conversion only: options are read and checked here,
-//! handed to `api`, and results (JSON text) become JS values with the engine's `JSON.parse`.
+//! `NomadicClient`, the object JS holds. Conversion only: options are read into the types of
+//! `options.rs`, handed to `api`, and results go back as JS values: documents the server sent
+//! pass through as the engine parsed them; values Rust made are written with serde-wasm-bindgen.
 
 use crate::api::analysis::{self, Target};
 use crate::api::imports::{self, PageQuery, WaitOptions};
@@ -7,15 +8,20 @@ use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
 use crate::api::upload;
 use crate::api::{batches, odd, search, visuals};
-use crate::api::{folders, videos, Call, Names};
-use crate::convert::{self, Collected, Opts};
+use crate::api::{folders, videos, Call, Names, Out};
+use crate::convert::{self, Collected};
 use crate::error::Error;
-use crate::transport::web::{Progress, WebBackend, WebCtx};
+use crate::options::{self as opt, Js};
+use crate::transport::web::{is_aborted, to_js, Progress, WebBackend, WebCtx};
 use crate::transport::{Http, Settings};
-use js_sys::{Promise, JSON};
+use crate::value::Value;
+use js_sys::{Function, Promise};
+use serde::de::DeserializeOwned;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
@@ -43,14 +49,6 @@ extern "C" {
     fn rows(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
 }
 
-#[wasm_bindgen(module = "/src/js/glue.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = keyExposure)]
-    fn key_exposure(base_url: &str) -> String;
-    #[wasm_bindgen(js_name = canResolve)]
-    fn can_resolve(base_url: &str) -> bool;
-}
-
 const DEFAULT_BASE_URL: &str = "https://api-prod.nomadicml.com";
 
 /// `DEFAULT_STRUCTURED_ODD_COLUMNS`, for Rust callers (the tests).
@@ -59,7 +57,7 @@ pub fn default_odd_columns() -> JsValue {
 }
 
 /// The one place a Rust error becomes a JS error object.
-fn to_js(e: Error) -> JsValue {
+fn js_error(e: Error) -> JsValue {
     let (kind, f) = match &e {
         Error::Validation(_) => ("validation", None),
         Error::Api(f) => ("api", Some(f)),
@@ -79,34 +77,65 @@ fn to_js(e: Error) -> JsValue {
     )
 }
 
-/// Runs a method body and turns its JSON text into a JS value (or its error into a JS error).
-///
-/// The body is boxed so that one promise adaptor serves every method: a generic one is compiled
-/// once per method (7 KB of gzipped wasm when measured).
-fn promise(body: impl Future<Output = Result<String, Error>> + 'static) -> Promise {
-    settle(Box::pin(body))
+/// A passed-through document, or a value Rust made.
+fn out(o: Out<JsValue>) -> JsValue {
+    match o {
+        Out::Doc(d) => d,
+        Out::Made(v) => to_js(&v),
+    }
 }
 
-fn settle(body: std::pin::Pin<Box<dyn Future<Output = Result<String, Error>>>>) -> Promise {
-    future_to_promise(async move {
-        let text = body.await.map_err(to_js)?;
-        JSON::parse(&text).map_err(|_| to_js(Error::Network("the result is not valid JSON".into())))
+type Body = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
+/// One promise adaptor for every method (a generic one is compiled once per method).
+fn settle(body: Body) -> Promise {
+    future_to_promise(async move { body.await.map_err(js_error) })
+}
+
+/// The shape of every method: read the options into `O` and the signal, make the call's
+/// context, run the body. Bad options reject the promise before anything is sent.
+fn method<O, F, Fut>(inner: &Rc<Inner>, options: JsValue, body: F) -> Promise
+where
+    O: DeserializeOwned + Default,
+    F: FnOnce(Rc<Inner>, O, WebCtx) -> Fut + 'static,
+    Fut: Future<Output = Result<JsValue, Error>> + 'static,
+{
+    let prepared = opt::read::<O>(&options, "options").and_then(|o| Ok((o, ctx(&options)?)));
+    match prepared {
+        Ok((o, ctx)) => settle(Box::pin(body(inner.clone(), o, ctx))),
+        Err(e) => settle(Box::pin(std::future::ready(Err(e)))),
+    }
+}
+
+/// The call's context: its signal (already fired is an `AbortError` at once).
+fn ctx(options: &JsValue) -> Result<WebCtx, Error> {
+    let s: opt::Signal = opt::read(options, "options")?;
+    let signal = convert::signal(s.signal.present())?;
+    if is_aborted(signal.as_ref()) {
+        return Err(Error::Abort("The operation was aborted".into()));
+    }
+    Ok(WebCtx {
+        signal,
+        blobs: Vec::new(),
+        progress: None,
     })
 }
 
-/// The shape of every method: read the options, make the call's context, run the body.
-fn method<F, Fut>(inner: &Rc<Inner>, options: JsValue, body: F) -> Promise
-where
-    F: FnOnce(Rc<Inner>, Opts, WebCtx) -> Fut + 'static,
-    Fut: Future<Output = Result<String, Error>> + 'static,
-{
-    let prepared = Opts::new(options, "options").and_then(|o| {
-        let ctx = inner.ctx(&o)?;
-        Ok((o, ctx))
-    });
-    match prepared {
-        Ok((o, ctx)) => promise(body(inner.clone(), o, ctx)),
-        Err(e) => promise(std::future::ready(Err(e))),
+/// An option that must be a function, when given.
+fn function(v: &Js, name: &str) -> Result<Option<Function>, Error> {
+    v.present()
+        .map(|f| {
+            f.clone().dyn_into::<Function>().map_err(|_| {
+                Error::Validation("options.".to_string() + name + " must be a function")
+            })
+        })
+        .transpose()
+}
+
+/// Calls a caller's progress callback with a value; a throwing callback is ignored.
+fn call_back(f: &Option<Function>, v: &Value) {
+    if let Some(f) = f {
+        let _ = f.call1(&JsValue::UNDEFINED, &to_js(v));
     }
 }
 
@@ -118,17 +147,6 @@ struct Inner {
 }
 
 impl Inner {
-    fn ctx(&self, o: &Opts) -> Result<WebCtx, Error> {
-        let signal = o.signal()?;
-        if crate::transport::web::is_aborted(&signal) {
-            return Err(Error::Abort("The operation was aborted".into()));
-        }
-        Ok(WebCtx {
-            signal,
-            blobs: Vec::new(),
-            progress: None,
-        })
-    }
     fn call<'a>(&'a self, ctx: &'a WebCtx) -> Call<'a, Http<WebBackend>> {
         Call {
             t: &self.http,
@@ -145,30 +163,27 @@ pub struct NomadicClient {
     inner: Rc<Inner>,
 }
 
-fn settings(o: &Opts) -> Result<(Settings, Names, JsValue), Error> {
-    let api_key = match o.string("apiKey")? {
+fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error> {
+    let api_key = match o.api_key {
         Some(k) if k.trim().is_empty() => {
             return Err(Error::Validation("apiKey must not be empty".into()))
         }
         k => k,
     };
-    let base = o
-        .string("baseUrl")?
-        .unwrap_or_else(|| DEFAULT_BASE_URL.into());
+    let base = o.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into());
     let base_url = base.trim().trim_end_matches('/').to_string();
     let absolute = crate::api::validate::is_http_url(&base_url);
     if !(absolute
-        || (base_url.starts_with('/') && can_resolve(&base_url))
-        || (base_url.is_empty() && can_resolve("/")))
+        || (base_url.starts_with('/') && convert::can_resolve(&base_url))
+        || (base_url.is_empty() && convert::can_resolve("/")))
     {
         return Err(Error::Validation(
             "baseUrl must be an http(s) URL, or a path such as '/api-proxy' on a web page"
                 .to_string(),
         ));
     }
-    if api_key.is_some() && o.boolean("dangerouslyAllowBrowser")? != Some(true) {
-        let exposed = key_exposure(&base_url);
-        if !exposed.is_empty() {
+    if api_key.is_some() && o.dangerously_allow_browser != Some(true) {
+        if let Some(exposed) = convert::key_exposure(&base_url) {
             return Err(Error::Validation(
                 "sending the API key from this page to ".to_string()
                     + &exposed
@@ -177,7 +192,7 @@ fn settings(o: &Opts) -> Result<(Settings, Names, JsValue), Error> {
             ));
         }
     }
-    let timeout_ms = match o.number("timeoutMs")? {
+    let timeout_ms = match opt::finite(o.timeout_ms, "timeoutMs")? {
         Some(t) if t > 0.0 => t,
         Some(_) => {
             return Err(Error::Validation(
@@ -186,16 +201,12 @@ fn settings(o: &Opts) -> Result<(Settings, Names, JsValue), Error> {
         }
         None => 900_000.0,
     };
-    let max_retries = o.whole("maxRetries", 0.0, 10.0)?.unwrap_or(3.0) as u32;
-    let fetch = o
-        .function("fetch")?
-        .map_or(JsValue::UNDEFINED, JsValue::from);
+    let max_retries = opt::whole(o.max_retries, "maxRetries", 0.0, 10.0)?.unwrap_or(3.0) as u32;
+    let fetch = function(&o.fetch, "fetch")?;
     let names = Names {
-        collection: o
-            .string("collectionName")?
-            .unwrap_or_else(|| "videos".into()),
+        collection: o.collection_name.unwrap_or_else(|| "videos".into()),
         folder_collection: o
-            .string("folderCollectionName")?
+            .folder_collection_name
             .unwrap_or_else(|| "videoFolders".into()),
     };
     let settings = Settings {
@@ -203,7 +214,7 @@ fn settings(o: &Opts) -> Result<(Settings, Names, JsValue), Error> {
         api_key,
         timeout_ms,
         max_retries,
-        headers: o.string_map("headers")?,
+        headers: o.headers.unwrap_or_default().into_iter().collect(),
         max_retry_after_ms: 60_000.0,
     };
     Ok((settings, names, fetch))
@@ -215,8 +226,8 @@ impl NomadicClient {
     /// collectionName, folderCollectionName, dangerouslyAllowBrowser})`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<NomadicClient, JsValue> {
-        let o = Opts::new(options, "options").map_err(to_js)?;
-        let (settings, names, fetch) = settings(&o).map_err(to_js)?;
+        let o: opt::Client = opt::read(&options, "options").map_err(js_error)?;
+        let (settings, names, fetch) = settings(o).map_err(js_error)?;
         let http = Http {
             backend: WebBackend { fetch },
             settings,
@@ -233,167 +244,179 @@ impl NomadicClient {
     /// Uploads a `File`, a `Blob` (with `options.name`), an http(s) URL, `[video, metadata]`,
     /// `{video, name, metadata}`, or an array of these.
     pub fn upload(&self, input: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, mut ctx| async move {
-            let mut collected = Collected::default();
-            let parsed = convert::upload_input(&input, &mut collected).await?;
-            let metadata = match o.present_raw("metadataFile") {
-                Some(m) => Some(convert::sidecar(&m, &mut collected).await?),
-                None => None,
-            };
-            let first_ms = o.number("pollIntervalMs")?.unwrap_or(2000.0);
-            if first_ms <= 0.0 {
-                return Err(Error::Validation(
-                    "options.pollIntervalMs must be positive".into(),
-                ));
-            }
-            let opts = upload::Options {
-                name: o.string("name")?,
-                folder: o.string("folder")?,
-                scope: o.string("scope")?,
-                metadata,
-                integration_id: o.string("integrationId")?,
-                wait: o.boolean("waitForUploaded")?.unwrap_or(true),
-                upload_timeout_ms: o.number("uploadTimeoutMs")?.unwrap_or(1_200_000.0),
-                concurrency: o.whole("concurrency", 1.0, 16.0)?.unwrap_or(4.0) as usize,
-                poll: Schedule {
-                    first_ms,
-                    factor: 2.0,
-                    cap_ms: 30_000.0,
-                },
-            };
-            if let Some(cb) = o.function("onProgress")? {
-                ctx.progress = Some(Rc::new(Progress::new(
-                    cb,
-                    upload::progress_entries(&parsed, &opts),
-                )));
-            }
-            ctx.blobs = collected.blobs;
-            Ok(upload::upload(&inner.call(&ctx), parsed, &opts)
-                .await?
-                .to_json())
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Upload, mut ctx| async move {
+                let mut collected = Collected::default();
+                let parsed = convert::upload_input(&input, &mut collected).await?;
+                let metadata = match o.metadata_file.present() {
+                    Some(m) => Some(convert::sidecar(m, &mut collected).await?),
+                    None => None,
+                };
+                let first_ms = opt::finite(o.poll_interval_ms, "pollIntervalMs")?.unwrap_or(2000.0);
+                if first_ms <= 0.0 {
+                    return Err(Error::Validation(
+                        "options.pollIntervalMs must be positive".into(),
+                    ));
+                }
+                let opts = upload::Options {
+                    name: o.name,
+                    folder: o.folder,
+                    scope: o.scope,
+                    metadata,
+                    integration_id: o.integration_id,
+                    wait: o.wait_for_uploaded.unwrap_or(true),
+                    upload_timeout_ms: opt::finite(o.upload_timeout_ms, "uploadTimeoutMs")?
+                        .unwrap_or(1_200_000.0),
+                    concurrency: opt::whole(o.concurrency, "concurrency", 1.0, 16.0)?.unwrap_or(4.0)
+                        as usize,
+                    poll: Schedule {
+                        first_ms,
+                        factor: 2.0,
+                        cap_ms: 30_000.0,
+                    },
+                };
+                if let Some(cb) = function(&o.on_progress, "onProgress")? {
+                    ctx.progress = Some(Rc::new(Progress::new(
+                        cb,
+                        upload::progress_entries(&parsed, &opts),
+                    )));
+                }
+                ctx.blobs = collected.blobs;
+                let r = upload::upload(&inner.call(&ctx), parsed, &opts).await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 
     /// The caller's videos (and the organisation's), optionally of one folder.
     #[wasm_bindgen(js_name = myVideos)]
     pub fn my_videos(&self, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            videos::my_videos(
-                &inner.call(&ctx),
-                o.string("folder")?.as_deref(),
-                o.string("scope")?.as_deref(),
-            )
-            .await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Folder, ctx| async move {
+                let r =
+                    videos::my_videos(&inner.call(&ctx), o.folder.as_deref(), o.scope.as_deref())
+                        .await?;
+                Ok(out(r))
+            },
+        )
     }
 
     #[wasm_bindgen(js_name = deleteVideo)]
     pub fn delete_video(&self, video_id: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, _, ctx| async move {
-            videos::delete(&inner.call(&ctx), &id_arg(&video_id, "the video id")?).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, _: opt::NoOptions, ctx| async move {
+                videos::delete(&inner.call(&ctx), &id_arg(&video_id, "the video id")?).await
+            },
+        )
     }
 
     #[wasm_bindgen(js_name = createFolder)]
     pub fn create_folder(&self, name: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let name = id_arg(&name, "the folder name")?;
-            folders::create(
-                &inner.call(&ctx),
-                &name,
-                o.string("scope")?.as_deref(),
-                o.string("description")?.as_deref(),
-            )
-            .await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Folder, ctx| async move {
+                let name = id_arg(&name, "the folder name")?;
+                folders::create(
+                    &inner.call(&ctx),
+                    &name,
+                    o.scope.as_deref(),
+                    o.description.as_deref(),
+                )
+                .await
+            },
+        )
     }
 
     #[wasm_bindgen(js_name = getFolder)]
     pub fn get_folder(&self, name: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let name = id_arg(&name, "the folder name")?;
-            folders::get(&inner.call(&ctx), &name, o.string("scope")?.as_deref()).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Folder, ctx| async move {
+                let name = id_arg(&name, "the folder name")?;
+                folders::get(&inner.call(&ctx), &name, o.scope.as_deref()).await
+            },
+        )
     }
 
     /// Runs ASK or an agent on a video id, a list of ids, or `{folder, scope}`. Single videos
     /// resolve `{video_id, analysis_id, mode, status, summary?, events}`; lists and folders
     /// `{batch_metadata, results}`. `onProgress` gets each polled status document.
     pub fn analyze(&self, target: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let target = analysis_target(&target, &o)?;
-            let concept_ids = match o.present_raw("conceptIds") {
-                None => Vec::new(),
-                Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v)
-                    .iter()
-                    .map(|c| {
-                        c.as_string().ok_or_else(|| {
-                            Error::Validation("options.conceptIds must be a list of strings".into())
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-                Some(_) => {
-                    return Err(Error::Validation(
-                        "options.conceptIds must be a list of strings".into(),
-                    ))
-                }
-            };
-            let d = analysis::Options::default();
-            let opts = analysis::Options {
-                kind: o.string("analysisType")?,
-                custom_event: o.string("customEvent")?,
-                category: o.string("customCategory")?,
-                model_id: o.string("modelId")?,
-                timeout_ms: o.number("timeoutMs")?.unwrap_or(d.timeout_ms),
-                wait: o.boolean("waitForCompletion")?.unwrap_or(true),
-                is_thumbnail: o.boolean("isThumbnail")?.unwrap_or(false),
-                return_subset: o.boolean("returnSubset")?.unwrap_or(false),
-                enhanced_motion: o.boolean("useEnhancedMotionAnalysis")?.unwrap_or(false),
-                confidence: o.string("confidence")?,
-                overlay: o.string("overlayMode")?,
-                concept_ids,
-                poll_ms: o.number("pollIntervalMs")?.unwrap_or(d.poll_ms),
-            };
-            let on_progress = o.function("onProgress")?;
-            let report = |p: &crate::json::Value| call_back(&on_progress, p);
-            Ok(analysis::analyze(&inner.call(&ctx), target, &opts, &report)
-                .await?
-                .to_json())
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Analyze, ctx| async move {
+                let target = analysis_target(&target, o.folder, o.scope)?;
+                let d = analysis::Options::default();
+                let opts = analysis::Options {
+                    kind: o.analysis_type,
+                    custom_event: o.custom_event,
+                    category: o.custom_category,
+                    model_id: o.model_id,
+                    timeout_ms: opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms),
+                    wait: o.wait_for_completion.unwrap_or(true),
+                    is_thumbnail: o.is_thumbnail.unwrap_or(false),
+                    return_subset: o.return_subset.unwrap_or(false),
+                    enhanced_motion: o.use_enhanced_motion_analysis.unwrap_or(false),
+                    confidence: o.confidence,
+                    overlay: o.overlay_mode,
+                    concept_ids: o.concept_ids.unwrap_or_default(),
+                    poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?
+                        .unwrap_or(d.poll_ms),
+                };
+                let on_progress = function(&o.on_progress, "onProgress")?;
+                let report = |p: &Value| call_back(&on_progress, p);
+                let r = analysis::analyze(&inner.call(&ctx), target, &opts, &report).await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 
     /// A batch's results: `{batch_metadata, results}`, filtered by approval (`filter`: one of
     /// or a list of `approved`, `rejected`, `pending`, `invalid`), or CSV text (`asCsv`).
     #[wasm_bindgen(js_name = getBatchAnalysis)]
     pub fn get_batch_analysis(&self, batch_id: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let id = id_arg(&batch_id, "the batch id")?;
-            let filter: Option<Vec<String>> = match o.present_raw("filter") {
-                None => None,
-                Some(v) if v.is_string() => Some(vec![v.as_string().unwrap_or_default()]),
-                Some(v) if js_sys::Array::is_array(&v) => Some(
-                    js_sys::Array::from(&v)
-                        .iter()
-                        .map(|f| {
-                            f.as_string().ok_or_else(|| {
-                                Error::Validation("options.filter holds strings only".into())
-                            })
-                        })
-                        .collect::<Result<_, _>>()?,
-                ),
-                Some(_) => {
-                    return Err(Error::Validation(
-                        "options.filter must be a string or a list of strings".into(),
-                    ))
-                }
-            };
-            let as_csv = o.boolean("asCsv")?.unwrap_or(false);
-            Ok(
-                batches::results(&inner.call(&ctx), &id, filter.as_deref(), as_csv)
-                    .await?
-                    .to_json(),
-            )
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::BatchResults, ctx| async move {
+                let id = id_arg(&batch_id, "the batch id")?;
+                let filter = match o.filter {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Str(s)) => Some(vec![s]),
+                    Some(Value::Arr(items)) => {
+                        let mut names = Vec::with_capacity(items.len());
+                        for f in items {
+                            match f {
+                                Value::Str(s) => names.push(s),
+                                _ => {
+                                    return Err(Error::Validation(
+                                        "options.filter holds strings only".into(),
+                                    ))
+                                }
+                            }
+                        }
+                        Some(names)
+                    }
+                    Some(_) => {
+                        return Err(Error::Validation(
+                            "options.filter must be a string or a list of strings".into(),
+                        ))
+                    }
+                };
+                let as_csv = o.as_csv.unwrap_or(false);
+                let r = batches::results(&inner.call(&ctx), &id, filter.as_deref(), as_csv).await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 
     /// Merges flat string/integer metadata into a batch's; resolves `{success, batch_id, metadata}`.
@@ -404,19 +427,20 @@ impl NomadicClient {
         metadata: JsValue,
         options: JsValue,
     ) -> Promise {
-        method(&self.inner, options, |inner, _, ctx| async move {
-            let id = id_arg(&batch_id, "the batch id")?;
-            if !crate::convert::is_plain(&metadata) {
-                return Err(Error::Validation(
-                    "metadata must be a plain object of string or integer values".into(),
-                ));
-            }
-            let text = JSON::stringify(&metadata)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default();
-            batches::add_metadata(&inner.call(&ctx), &id, &text).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, _: opt::NoOptions, ctx| async move {
+                let id = id_arg(&batch_id, "the batch id")?;
+                if !convert::is_plain(&metadata) {
+                    return Err(Error::Validation(
+                        "metadata must be a plain object of string or integer values".into(),
+                    ));
+                }
+                let metadata = convert::to_value(&metadata, "metadata")?;
+                batches::add_metadata(&inner.call(&ctx), &id, metadata).await
+            },
+        )
     }
 
     /// Thumbnail URLs of an analysis's events (made when missing).
@@ -427,15 +451,19 @@ impl NomadicClient {
         analysis_id: JsValue,
         options: JsValue,
     ) -> Promise {
-        method(&self.inner, options, |inner, _, ctx| async move {
-            let urls = visuals::urls(
-                &inner.call(&ctx),
-                &id_arg(&video_id, "the video id")?,
-                &id_arg(&analysis_id, "the analysis id")?,
-            )
-            .await?;
-            Ok(crate::json::Value::Arr(urls.into_iter().map(Into::into).collect()).to_json())
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, _: opt::NoOptions, ctx| async move {
+                let urls = visuals::urls(
+                    &inner.call(&ctx),
+                    &id_arg(&video_id, "the video id")?,
+                    &id_arg(&analysis_id, "the analysis id")?,
+                )
+                .await?;
+                Ok(to_js(&urls))
+            },
+        )
     }
 
     /// One event's thumbnail URL; an index out of range names the valid range.
@@ -447,67 +475,73 @@ impl NomadicClient {
         event_idx: JsValue,
         options: JsValue,
     ) -> Promise {
-        method(&self.inner, options, |inner, _, ctx| async move {
-            let idx = event_idx
-                .as_f64()
-                .ok_or_else(|| Error::Validation("eventIdx must be a number".into()))?;
-            let v = id_arg(&video_id, "the video id")?;
-            let url = visuals::one(
-                &inner.call(&ctx),
-                &v,
-                &id_arg(&analysis_id, "the analysis id")?,
-                idx,
-            )
-            .await?;
-            Ok(crate::json::Value::from(url).to_json())
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, _: opt::NoOptions, ctx| async move {
+                let idx = event_idx
+                    .as_f64()
+                    .ok_or_else(|| Error::Validation("eventIdx must be a number".into()))?;
+                let v = id_arg(&video_id, "the video id")?;
+                let url = visuals::one(
+                    &inner.call(&ctx),
+                    &v,
+                    &id_arg(&analysis_id, "the analysis id")?,
+                    idx,
+                )
+                .await?;
+                Ok(JsValue::from(url))
+            },
+        )
     }
 
     /// The operating-domain CSV of a video: `{videoId, columns?, timeoutMs?}`; `columns` defaults
     /// to `DEFAULT_STRUCTURED_ODD_COLUMNS`.
     #[wasm_bindgen(js_name = generateStructuredOdd)]
     pub fn generate_structured_odd(&self, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let video = o.string("videoId")?.unwrap_or_default();
-            let columns = o.present_raw("columns").unwrap_or_else(default_columns);
-            let columns = JSON::stringify(&columns)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default();
+        method(&self.inner, options, |inner, o: opt::Odd, ctx| async move {
+            let video = o.video_id.unwrap_or_default();
+            let columns = match o.columns {
+                Some(c) => c,
+                None => convert::to_value(&default_columns(), "columns")?,
+            };
             let env = odd::trace_env(&inner.http.settings.base_url);
             let r = odd::generate(
                 &inner.call(&ctx),
                 &video,
                 &columns,
-                o.number("timeoutMs")?,
+                opt::finite(o.timeout_ms, "timeoutMs")?,
                 env,
                 &inner.user_id,
             )
             .await?;
-            Ok(r.to_json())
+            Ok(to_js(&r))
         })
     }
 
     /// Searches the analysed events of a folder: `{summary, thoughts, matches, session_id}`.
     pub fn search(&self, query: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let query = query
-                .as_string()
-                .ok_or_else(|| Error::Validation("search() needs a query string".into()))?;
-            let folder = o.string("folderName")?.unwrap_or_default();
-            let timeout = o
-                .number("timeoutMs")?
-                .unwrap_or(inner.http.settings.timeout_ms);
-            let r = search::search(
-                &inner.call(&ctx),
-                &query,
-                &folder,
-                o.string("scope")?.as_deref(),
-                timeout,
-            )
-            .await?;
-            Ok(r.to_json())
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Search, ctx| async move {
+                let query = query
+                    .as_string()
+                    .ok_or_else(|| Error::Validation("search() needs a query string".into()))?;
+                let folder = o.folder_name.unwrap_or_default();
+                let timeout = opt::finite(o.timeout_ms, "timeoutMs")?
+                    .unwrap_or(inner.http.settings.timeout_ms);
+                let r = search::search(
+                    &inner.call(&ctx),
+                    &query,
+                    &folder,
+                    o.scope.as_deref(),
+                    timeout,
+                )
+                .await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 
     /// Import jobs: `client.video.getImportJob(id)`, `getImportJobVideos`, `importJobPages`,
@@ -536,23 +570,20 @@ impl NomadicClient {
     /// Checks the API key: `{valid, user_id, ...}`, or an `AuthenticationError`.
     #[wasm_bindgen(js_name = verifyAuth)]
     pub fn verify_auth(&self, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, _, ctx| async move {
-            videos::verify(&inner.call(&ctx)).await
-        })
-    }
-}
-
-/// Calls a caller's progress callback with a JSON value; a throwing callback is ignored.
-fn call_back(f: &Option<js_sys::Function>, v: &crate::json::Value) {
-    if let (Some(f), Ok(v)) = (f, JSON::parse(&v.to_json())) {
-        let _ = f.call1(&JsValue::UNDEFINED, &v);
+        method(
+            &self.inner,
+            options,
+            |inner, _: opt::NoOptions, ctx| async move { videos::verify(&inner.call(&ctx)).await },
+        )
     }
 }
 
 /// `analyze()`'s target: an id, a list of ids, or `{folder, scope}` (also as `options.folder`).
-fn analysis_target(target: &JsValue, o: &Opts) -> Result<Target, Error> {
-    let folder_opt = o.string("folder")?;
-    let scope_opt = o.string("scope")?;
+fn analysis_target(
+    target: &JsValue,
+    folder_opt: Option<String>,
+    scope_opt: Option<String>,
+) -> Result<Target, Error> {
     let bad = |m: &str| Error::Validation(m.to_string());
     if target.is_undefined() || target.is_null() {
         return match folder_opt {
@@ -576,18 +607,12 @@ fn analysis_target(target: &JsValue, o: &Opts) -> Result<Target, Error> {
         return Ok(Target::One(id));
     }
     if js_sys::Array::is_array(target) {
-        let ids = js_sys::Array::from(target)
-            .iter()
-            .map(|v| {
-                v.as_string()
-                    .ok_or_else(|| bad("every video id must be a string"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<String> = serde_wasm_bindgen::from_value(target.clone())
+            .map_err(|_| bad("every video id must be a string"))?;
         return Ok(Target::Many(ids));
     }
-    if crate::convert::is_plain(target) {
-        let t = Opts::new(target.clone(), "target")?;
-        if crate::convert::keys(target)
+    if convert::is_plain(target) {
+        if convert::keys(target)
             .iter()
             .any(|k| k != "folder" && k != "scope")
         {
@@ -595,15 +620,16 @@ fn analysis_target(target: &JsValue, o: &Opts) -> Result<Target, Error> {
                 "a target object takes {folder, scope} only: pass ids as a string or a list",
             ));
         }
+        let t: opt::FolderTarget = opt::read(target, "target")?;
         if folder_opt.is_some() {
             return Err(bad("give the folder once, in the target or in options"));
         }
         let name = t
-            .string("folder")?
+            .folder
             .ok_or_else(|| bad("a target object needs a folder name"))?;
         return Ok(Target::Folder {
             name,
-            scope: t.string("scope")?.or(scope_opt),
+            scope: t.scope.or(scope_opt),
         });
     }
     Err(bad(
@@ -628,22 +654,30 @@ impl VideoApi {
     /// `GET /api/import-jobs/{id}`: `{job_id, source, bucket, folder_id, folder_name, total, ...}`.
     #[wasm_bindgen(js_name = getImportJob)]
     pub fn get_import_job(&self, id: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, _, ctx| async move {
-            imports::job(&inner.call(&ctx), &id_arg(&id, "the import job id")?).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, _: opt::NoOptions, ctx| async move {
+                imports::job(&inner.call(&ctx), &id_arg(&id, "the import job id")?).await
+            },
+        )
     }
 
     /// One page of an import job's rows: `{limit, cursor, offset}` (cursor or offset, not both).
     #[wasm_bindgen(js_name = getImportJobVideos)]
     pub fn get_import_job_videos(&self, id: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let q = PageQuery {
-                limit: o.number("limit")?,
-                cursor: o.string("cursor")?,
-                offset: o.number("offset")?,
-            };
-            imports::page(&inner.call(&ctx), &id_arg(&id, "the import job id")?, &q).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::Page, ctx| async move {
+                let q = PageQuery {
+                    limit: opt::finite(o.limit, "limit")?,
+                    cursor: o.cursor,
+                    offset: opt::finite(o.offset, "offset")?,
+                };
+                imports::page(&inner.call(&ctx), &id_arg(&id, "the import job id")?, &q).await
+            },
+        )
     }
 
     /// Deprecated alias of `getImportJobVideos`, kept as the reference keeps it.
@@ -652,8 +686,8 @@ impl VideoApi {
         self.get_import_job_videos(id, options)
     }
 
-    /// The iteration step behind `importJobPages`/`importJobRows`: `{page, next}`. The page goes
-    /// to the engine's `JSON.parse` as it came; Rust reads only its cursor fields.
+    /// The iteration step behind `importJobPages`/`importJobRows`: `{page, next}`. The page is
+    /// the engine's parsed value, handed on untouched; Rust reads only its cursor fields.
     #[wasm_bindgen(js_name = _page)]
     pub fn page_step(
         &self,
@@ -663,19 +697,17 @@ impl VideoApi {
         signal: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        settle(Box::pin(async move {
+            let signal = convert::signal(Some(&signal).filter(|s| !s.is_undefined()))?;
             let ctx = WebCtx {
                 signal,
                 blobs: Vec::new(),
                 progress: None,
             };
             let call = inner.call(&ctx);
-            let (text, next) =
+            let (page, next) =
                 imports::next_page(&call, &id, limit.as_f64(), cursor.as_string().as_deref())
-                    .await
-                    .map_err(to_js)?;
-            let page = JSON::parse(&text)
-                .map_err(|_| to_js(Error::Network("the page is not valid JSON".into())))?;
+                    .await?;
             let step = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&step, &JsValue::from_str("page"), &page);
             let _ = js_sys::Reflect::set(
@@ -684,35 +716,21 @@ impl VideoApi {
                 &next.map_or(JsValue::NULL, |n| JsValue::from_str(&n)),
             );
             Ok(step.into())
-        })
+        }))
     }
 
     /// `for await (const page of client.video.importJobPages(id, {limit, signal}))`.
     #[wasm_bindgen(js_name = importJobPages)]
     pub fn import_job_pages(&self, id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let (id, limit, signal) = self.iteration(id, options).map_err(to_js)?;
-        Ok(pages(
-            JsValue::from(VideoApi {
-                inner: self.inner.clone(),
-            }),
-            &id,
-            limit,
-            signal,
-        ))
+        let (id, limit, signal) = iteration(&id, &options).map_err(js_error)?;
+        Ok(pages(self.handle(), &id, limit, signal))
     }
 
     /// `for await (const row of client.video.importJobRows(id, {limit, signal}))`.
     #[wasm_bindgen(js_name = importJobRows)]
     pub fn import_job_rows(&self, id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let (id, limit, signal) = self.iteration(id, options).map_err(to_js)?;
-        Ok(rows(
-            JsValue::from(VideoApi {
-                inner: self.inner.clone(),
-            }),
-            &id,
-            limit,
-            signal,
-        ))
+        let (id, limit, signal) = iteration(&id, &options).map_err(js_error)?;
+        Ok(rows(self.handle(), &id, limit, signal))
     }
 
     /// Polls until every row up to `total` is there and finished: `{job, rows,
@@ -721,35 +739,44 @@ impl VideoApi {
     /// pending})`.
     #[wasm_bindgen(js_name = waitForImportJob)]
     pub fn wait_for_import_job(&self, id: JsValue, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let id = id_arg(&id, "the import job id")?;
-            let w = WaitOptions {
-                interval_ms: o.number("pollIntervalMs")?.unwrap_or(5000.0),
-                timeout_ms: o.number("timeoutMs")?.unwrap_or(3_600_000.0),
-                limit: o.whole("limit", 1.0, imports::MAX_LIMIT)?,
-            };
-            let on_progress = o.function("onProgress")?;
-            let report = |p: &crate::json::Value| call_back(&on_progress, p);
-            Ok(imports::wait(&inner.call(&ctx), &id, &w, &report)
-                .await?
-                .to_json())
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::WaitImport, ctx| async move {
+                let id = id_arg(&id, "the import job id")?;
+                let w = WaitOptions {
+                    interval_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?
+                        .unwrap_or(5000.0),
+                    timeout_ms: opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(3_600_000.0),
+                    limit: opt::whole(o.limit, "limit", 1.0, imports::MAX_LIMIT)?,
+                };
+                let on_progress = function(&o.on_progress, "onProgress")?;
+                let report = |p: &Value| call_back(&on_progress, p);
+                let r = imports::wait(&inner.call(&ctx), &id, &w, &report).await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 }
 
 impl VideoApi {
-    fn iteration(
-        &self,
-        id: JsValue,
-        options: JsValue,
-    ) -> Result<(String, JsValue, JsValue), Error> {
-        let o = Opts::new(options, "options")?;
-        let id = id_arg(&id, "the import job id")?;
-        let limit = o
-            .whole("limit", 1.0, imports::MAX_LIMIT)?
-            .map_or(JsValue::UNDEFINED, JsValue::from);
-        Ok((id, limit, o.signal()?))
+    fn handle(&self) -> JsValue {
+        JsValue::from(VideoApi {
+            inner: self.inner.clone(),
+        })
     }
+}
+
+/// The checked arguments of an iteration: id, limit (or `undefined`), signal (or `undefined`).
+fn iteration(id: &JsValue, options: &JsValue) -> Result<(String, JsValue, JsValue), Error> {
+    let o: opt::Page = opt::read(options, "options")?;
+    let id = id_arg(id, "the import job id")?;
+    let limit = opt::whole(o.limit, "limit", 1.0, imports::MAX_LIMIT)?
+        .map_or(JsValue::UNDEFINED, JsValue::from);
+    // Checked here; an aborted signal rejects the first step, as every other method rejects.
+    let s: opt::Signal = opt::read(options, "options")?;
+    let signal = convert::signal(s.signal.present())?.map_or(JsValue::UNDEFINED, JsValue::from);
+    Ok((id, limit, signal))
 }
 
 /// `client.cloudIntegrations`: saved GCS and S3 credentials.
@@ -762,38 +789,48 @@ pub struct CloudIntegrationsApi {
 impl CloudIntegrationsApi {
     /// Every integration visible to the caller, or those of one `type`.
     pub fn list(&self, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            integrations::list(&inner.call(&ctx), o.string("type")?.as_deref()).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::IntegrationList, ctx| async move {
+                let r = integrations::list(&inner.call(&ctx), o.kind.as_deref()).await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 
     /// `{type: 'gcs'|'s3', name, bucket, prefix, region, endpointUrl, credentials}`; credentials
     /// are an object, JSON text, or a File/Blob such as a service-account `.json`.
     pub fn add(&self, options: JsValue) -> Promise {
-        method(&self.inner, options, |inner, o, ctx| async move {
-            let need = |k: &str| -> Result<String, Error> {
-                o.string(k)?.ok_or_else(|| {
-                    Error::Validation("cloudIntegrations.add() needs ".to_string() + k)
-                })
-            };
-            let credentials = match o.present_raw("credentials") {
-                Some(v) => convert::json_text(&v, "credentials").await?,
-                None => {
-                    return Err(Error::Validation(
-                        "cloudIntegrations.add() needs credentials".into(),
-                    ))
-                }
-            };
-            let n = NewIntegration {
-                kind: need("type")?,
-                name: need("name")?,
-                bucket: need("bucket")?,
-                prefix: o.string("prefix")?,
-                region: o.string("region")?,
-                endpoint_url: o.string("endpointUrl")?,
-                credentials,
-            };
-            integrations::add(&inner.call(&ctx), &n).await
-        })
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::IntegrationAdd, ctx| async move {
+                let need = |v: Option<String>, k: &str| -> Result<String, Error> {
+                    v.ok_or_else(|| {
+                        Error::Validation("cloudIntegrations.add() needs ".to_string() + k)
+                    })
+                };
+                let credentials = match o.credentials.present() {
+                    Some(v) => convert::json_value(v, "credentials").await?,
+                    None => {
+                        return Err(Error::Validation(
+                            "cloudIntegrations.add() needs credentials".into(),
+                        ))
+                    }
+                };
+                let n = NewIntegration {
+                    kind: need(o.kind, "type")?,
+                    name: need(o.name, "name")?,
+                    bucket: need(o.bucket, "bucket")?,
+                    prefix: o.prefix,
+                    region: o.region,
+                    endpoint_url: o.endpoint_url,
+                    credentials,
+                };
+                let r = integrations::add(&inner.call(&ctx), &n).await?;
+                Ok(to_js(&r))
+            },
+        )
     }
 }

@@ -1,30 +1,17 @@
-//! JS values in, Rust values out: option objects read field by field with type checks, and
-//! upload inputs sorted into the shapes `api::upload` plans. Wrong types are `ValidationError`s.
+//! JS values in, Rust values out, for what option types cannot express: upload inputs (a File,
+//! a URL, a pair, a list, a multi-view set) sorted into the shapes `api::upload` plans, JSON
+//! given as an object, text or a file, and the browser key policy. Wrong types are
+//! `ValidationError`s.
 
 use crate::api::upload::{Input, Item, Sidecar, Video, ViewSet};
 use crate::error::Error;
-use js_sys::{Array, Function, Promise, Reflect, JSON};
+use crate::options::{self, UploadItem};
+use crate::value::Value;
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-#[wasm_bindgen(module = "/src/js/glue.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = isBlob)]
-    fn is_blob(v: &JsValue) -> bool;
-    #[wasm_bindgen(js_name = fileName)]
-    fn file_name(v: &JsValue) -> Option<String>;
-    #[wasm_bindgen(js_name = blobType)]
-    fn blob_type(v: &JsValue) -> String;
-    #[wasm_bindgen(js_name = blobSize)]
-    fn blob_size(v: &JsValue) -> f64;
-    #[wasm_bindgen(js_name = blobText)]
-    fn blob_text(v: &JsValue) -> Promise;
-    #[wasm_bindgen(js_name = isPlainObject)]
-    fn is_plain_object(v: &JsValue) -> bool;
-    #[wasm_bindgen(js_name = isSignal)]
-    fn is_signal(v: &JsValue) -> bool;
-}
+use web_sys::{AbortSignal, Blob, File};
 
 fn invalid(msg: String) -> Error {
     Error::Validation(msg)
@@ -33,124 +20,68 @@ fn invalid(msg: String) -> Error {
 /// Largest metadata sidecar read to check it is JSON.
 const MAX_SIDECAR: f64 = 10.0 * 1024.0 * 1024.0;
 
-/// An options object (`undefined` and `null` read as empty).
-pub struct Opts {
-    v: JsValue,
-    what: &'static str,
+fn as_blob(v: &JsValue) -> Option<&Blob> {
+    v.dyn_ref::<Blob>()
 }
 
-impl Opts {
-    pub fn new(v: JsValue, what: &'static str) -> Result<Opts, Error> {
-        if v.is_undefined()
-            || v.is_null()
-            || (v.is_object() && !Array::is_array(&v) && !v.is_function())
-        {
-            Ok(Opts { v, what })
-        } else {
-            Err(invalid(what.to_string() + " must be an object"))
+/// A File's name (Blobs have none).
+fn file_name(v: &JsValue) -> Option<String> {
+    v.dyn_ref::<File>().map(File::name)
+}
+
+async fn blob_text(b: &Blob) -> Option<String> {
+    JsFuture::from(b.text()).await.ok()?.as_string()
+}
+
+/// A plain object (`{...}`), not an array, class instance or null.
+pub fn is_plain(v: &JsValue) -> bool {
+    if !v.is_object() || v.is_function() || Array::is_array(v) {
+        return false;
+    }
+    let proto = Object::get_prototype_of(v);
+    proto.is_null() || Object::get_prototype_of(&proto).is_null()
+}
+
+/// The own enumerable keys of an object.
+pub fn keys(v: &JsValue) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in Object::keys(v.unchecked_ref::<Object>()).iter() {
+        if let Some(k) = k.as_string() {
+            out.push(k);
         }
     }
+    out
+}
 
-    pub fn raw(&self, key: &str) -> JsValue {
-        if self.v.is_object() {
-            Reflect::get(&self.v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        }
-    }
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
 
-    fn bad(&self, key: &str, expected: &str) -> Error {
-        invalid(self.what.to_string() + "." + key + " must be " + expected)
+/// `signal`: an `AbortSignal` (recognised by its shape, so signals from another realm or a
+/// polyfill work), or nothing.
+pub fn signal(v: Option<&JsValue>) -> Result<Option<AbortSignal>, Error> {
+    let Some(s) = v else {
+        return Ok(None);
+    };
+    let looks_right =
+        get(s, "aborted").as_bool().is_some() && get(s, "addEventListener").is_function();
+    if looks_right {
+        Ok(Some(s.clone().unchecked_into()))
+    } else {
+        Err(invalid("options.signal must be an AbortSignal".into()))
     }
+}
 
-    /// The field when it is neither `undefined` nor `null`.
-    pub fn present_raw(&self, key: &str) -> Option<JsValue> {
-        self.present(key)
-    }
-
-    fn present(&self, key: &str) -> Option<JsValue> {
-        let v = self.raw(key);
-        (!v.is_undefined() && !v.is_null()).then_some(v)
-    }
-
-    pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        self.present(key)
-            .map(|v| v.as_string().ok_or_else(|| self.bad(key, "a string")))
-            .transpose()
-    }
-
-    pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
-        self.present(key)
-            .map(|v| {
-                v.as_f64()
-                    .filter(|n| n.is_finite())
-                    .ok_or_else(|| self.bad(key, "a finite number"))
-            })
-            .transpose()
-    }
-
-    /// A whole number within `lo..=hi`.
-    pub fn whole(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, Error> {
-        let range = "a whole number from ".to_string()
-            + &crate::json::int_text(lo as i64)
-            + " to "
-            + &crate::json::int_text(hi as i64);
-        match self.number(key) {
-            Ok(Some(n)) if n.fract() == 0.0 && (lo..=hi).contains(&n) => Ok(Some(n)),
-            Ok(None) => Ok(None),
-            _ => Err(self.bad(key, &range)),
-        }
-    }
-
-    pub fn boolean(&self, key: &str) -> Result<Option<bool>, Error> {
-        self.present(key)
-            .map(|v| v.as_bool().ok_or_else(|| self.bad(key, "true or false")))
-            .transpose()
-    }
-
-    pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        self.present(key)
-            .map(|v| {
-                v.dyn_into::<Function>()
-                    .map_err(|_| self.bad(key, "a function"))
-            })
-            .transpose()
-    }
-
-    /// `signal`: an `AbortSignal`, or `undefined`.
-    pub fn signal(&self) -> Result<JsValue, Error> {
-        match self.present("signal") {
-            None => Ok(JsValue::UNDEFINED),
-            Some(s) if is_signal(&s) => Ok(s),
-            Some(_) => Err(self.bad("signal", "an AbortSignal")),
-        }
-    }
-
-    /// A plain object of string values (custom headers).
-    pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, Error> {
-        let Some(v) = self.present(key) else {
-            return Ok(Vec::new());
-        };
-        if !is_plain_object(&v) {
-            return Err(self.bad(key, "an object of strings"));
-        }
-        js_sys::Object::entries(v.unchecked_ref())
-            .iter()
-            .map(|e| {
-                let e = Array::from(&e);
-                match (e.get(0).as_string(), e.get(1).as_string()) {
-                    (Some(k), Some(v)) => Ok((k, v)),
-                    _ => Err(self.bad(key, "an object of strings")),
-                }
-            })
-            .collect()
-    }
+/// A JS value as a `Value` (plain data only).
+pub fn to_value(v: &JsValue, what: &str) -> Result<Value, Error> {
+    serde_wasm_bindgen::from_value(v.clone())
+        .map_err(|_| invalid(what.to_string() + " must be plain JSON data"))
 }
 
 /// The blobs an upload refers to, by slot.
 #[derive(Default)]
 pub struct Collected {
-    pub blobs: Vec<JsValue>,
+    pub blobs: Vec<Blob>,
 }
 
 const VIEW_KEYS: &[&str] = &["front", "rear", "back", "left", "right", "top", "bottom"];
@@ -189,7 +120,7 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
             let it = item(&v, c).await.map_err(|e| {
                 invalid(
                     "upload item ".to_string()
-                        + &crate::json::int_text(i as i64)
+                        + &crate::value::int_text(i as i64)
                         + ": "
                         + e.message(),
                 )
@@ -201,26 +132,11 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
     Ok(Input::One(item(input, c).await?))
 }
 
-/// A plain object (`{...}`), not an array, class instance or null.
-pub fn is_plain(v: &JsValue) -> bool {
-    is_plain_object(v)
-}
-
-/// The own enumerable keys of an object.
-pub fn keys(v: &JsValue) -> Vec<String> {
-    js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>())
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect()
-}
-
 /// `{front, left, ...}`: a plain object without `video` that names at least one known view.
 fn is_view_set(v: &JsValue) -> bool {
-    is_plain_object(v)
-        && Reflect::get(v, &JsValue::from_str("video")).is_ok_and(|x| x.is_undefined())
-        && VIEW_KEYS
-            .iter()
-            .any(|k| Reflect::get(v, &JsValue::from_str(k)).is_ok_and(|x| !x.is_undefined()))
+    is_plain(v)
+        && get(v, "video").is_undefined()
+        && VIEW_KEYS.iter().any(|k| !get(v, k).is_undefined())
 }
 
 /// Every entry of a view-set object; `null`, `undefined` and empty strings are dropped later.
@@ -241,15 +157,16 @@ fn view_set(v: &JsValue, c: &mut Collected) -> Result<ViewSet, Error> {
 }
 
 fn looks_like_metadata(v: &JsValue) -> bool {
-    if is_plain_object(v) {
+    if is_plain(v) {
         return true;
     }
     if let Some(s) = v.as_string() {
         return s.trim_start().starts_with('{');
     }
-    is_blob(v)
-        && (file_name(v).is_some_and(|n| n.to_ascii_lowercase().ends_with(".json"))
-            || blob_type(v).starts_with("application/json"))
+    as_blob(v).is_some_and(|b| {
+        file_name(v).is_some_and(|n| n.to_ascii_lowercase().ends_with(".json"))
+            || b.type_().starts_with("application/json")
+    })
 }
 
 async fn pair(a: &Array, c: &mut Collected) -> Result<Item, Error> {
@@ -271,24 +188,23 @@ async fn item(v: &JsValue, c: &mut Collected) -> Result<Item, Error> {
     if Array::is_array(v) {
         return pair(&Array::from(v), c).await;
     }
-    if is_plain_object(v) {
-        let o = Opts::new(v.clone(), "upload item")?;
-        let vid = o.raw("video");
-        if vid.is_undefined() || vid.is_null() {
-            if VIEW_KEYS.iter().any(|k| !o.raw(k).is_undefined()) {
+    if is_plain(v) {
+        let o: UploadItem = options::read(v, "upload item")?;
+        let Some(vid) = o.video.present() else {
+            if VIEW_KEYS.iter().any(|k| !get(v, k).is_undefined()) {
                 return Err(invalid(
                     "multi-view uploads are not available in this version of the SDK".into(),
                 ));
             }
             return Err(invalid("an upload object needs a 'video' field".into()));
-        }
-        let metadata = match o.present("metadata") {
-            Some(m) => Some(sidecar(&m, c).await?),
+        };
+        let metadata = match o.metadata.present() {
+            Some(m) => Some(sidecar(m, c).await?),
             None => None,
         };
         return Ok(Item {
-            video: video(&vid, c)?,
-            name: o.string("name")?,
+            video: video(vid, c)?,
+            name: o.name,
             metadata,
         });
     }
@@ -303,13 +219,13 @@ fn video(v: &JsValue, c: &mut Collected) -> Result<Video, Error> {
     if let Some(s) = v.as_string() {
         return Ok(Video::Url(s.trim().to_string()));
     }
-    if is_blob(v) {
+    if let Some(b) = as_blob(v) {
         let slot = c.blobs.len();
-        c.blobs.push(v.clone());
+        c.blobs.push(b.clone());
         return Ok(Video::Blob {
             slot,
             file_name: file_name(v),
-            size: blob_size(v),
+            size: b.size(),
         });
     }
     Err(invalid(
@@ -317,26 +233,23 @@ fn video(v: &JsValue, c: &mut Collected) -> Result<Video, Error> {
     ))
 }
 
-/// JSON text from an object, JSON text, or a File/Blob (read): credentials and the like.
-pub async fn json_text(v: &JsValue, what: &str) -> Result<String, Error> {
+/// JSON given as an object, JSON text, or a File/Blob of it (credentials and the like). Text
+/// that is not JSON reads as `null`, which the protocol layer refuses with its own message.
+pub async fn json_value(v: &JsValue, what: &str) -> Result<Value, Error> {
     if let Some(s) = v.as_string() {
-        return Ok(s);
+        return Ok(crate::value::parse_text(&s).unwrap_or_default());
     }
-    if is_blob(v) {
-        if blob_size(v) > MAX_SIDECAR {
+    if let Some(b) = as_blob(v) {
+        if b.size() > MAX_SIDECAR {
             return Err(invalid(what.to_string() + " is larger than 10 MB"));
         }
-        return JsFuture::from(blob_text(v))
+        let text = blob_text(b)
             .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .ok_or_else(|| invalid(what.to_string() + " could not be read"));
+            .ok_or_else(|| invalid(what.to_string() + " could not be read"))?;
+        return Ok(crate::value::parse_text(&text).unwrap_or_default());
     }
-    if is_plain_object(v) {
-        return JSON::stringify(v)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| invalid(what.to_string() + " could not be written as JSON"));
+    if is_plain(v) {
+        return to_value(v, what);
     }
     Err(invalid(
         what.to_string() + " must be an object, JSON text, or a File/Blob of JSON",
@@ -348,25 +261,23 @@ pub async fn sidecar(v: &JsValue, c: &mut Collected) -> Result<Sidecar, Error> {
     if let Some(s) = v.as_string() {
         return Ok(Sidecar::Text(s));
     }
-    if is_blob(v) {
-        if blob_size(v) > MAX_SIDECAR {
+    if let Some(b) = as_blob(v) {
+        if b.size() > MAX_SIDECAR {
             return Err(invalid("the metadata sidecar is larger than 10 MB".into()));
         }
-        let text = JsFuture::from(blob_text(v))
+        let text = blob_text(b)
             .await
-            .ok()
-            .and_then(|t| t.as_string())
             .ok_or_else(|| invalid("the metadata file could not be read".into()))?;
         let slot = c.blobs.len();
-        c.blobs.push(v.clone());
+        c.blobs.push(b.clone());
         return Ok(Sidecar::Blob {
             slot,
             file_name: file_name(v),
             text,
         });
     }
-    if is_plain_object(v) {
-        let text = JSON::stringify(v)
+    if is_plain(v) {
+        let text = js_sys::JSON::stringify(v)
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| invalid("metadata could not be written as JSON".into()))?;
@@ -375,4 +286,36 @@ pub async fn sidecar(v: &JsValue, c: &mut Collected) -> Result<Sidecar, Error> {
     Err(invalid(
         "metadata must be a File, a Blob, JSON text or a plain object".into(),
     ))
+}
+
+/// The page's or the worker's address (`location.href`); Node has none.
+fn location_href() -> Option<String> {
+    let loc = get(&js_sys::global(), "location");
+    if !loc.is_object() {
+        return None;
+    }
+    get(&loc, "href").as_string()
+}
+
+/// Whether sending the API key to `base_url` shows it to the visitors of a web page (or of a
+/// worker's page): in pages and workers, a target that is neither the own origin nor a loopback
+/// host. Returns that target's origin.
+pub fn key_exposure(base_url: &str) -> Option<String> {
+    let href = location_href()?;
+    let Ok(target) = web_sys::Url::new_with_base(base_url, &href) else {
+        return Some(base_url.to_string());
+    };
+    let here = web_sys::Url::new(&href).ok()?;
+    let host = target.hostname();
+    let loopback =
+        host == "localhost" || host == "[::1]" || host == "::1" || host.starts_with("127.");
+    (target.origin() != here.origin() && !loopback).then(|| target.origin())
+}
+
+/// An absolute base URL is always fine; a relative one needs a page to be relative to.
+pub fn can_resolve(base_url: &str) -> bool {
+    match location_href() {
+        Some(href) => web_sys::Url::new_with_base(base_url, &href).is_ok(),
+        None => web_sys::Url::new(base_url).is_ok(),
+    }
 }

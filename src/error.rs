@@ -156,7 +156,7 @@ pub fn from_status<D: Doc>(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -8,13 +8,15 @@
 pub mod api;
 pub mod error;
 pub mod join;
-pub mod value;
 pub mod transport;
+pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod convert;
+#[cfg(target_arch = "wasm32")]
+mod options;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{default_odd_columns, NomadicClient};

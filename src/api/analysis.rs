@@ -509,7 +509,9 @@ async fn agent<T: Transport>(
         ("config".to_string(), "default".to_string()),
     ];
     let url = path(&[Seg::Lit("/api/analyze-video-edge/"), Seg::Id(video)]);
-    let answer = c.read::<Value>(Request::post(url, Body::Form(form))).await?;
+    let answer = c
+        .read::<Value>(Request::post(url, Body::Form(form)))
+        .await?;
     let analysis_id = answer
         .get_str("analysis_id")
         .map(str::to_string)
@@ -567,7 +569,7 @@ fn agent_status(doc: &Value) -> String {
         .to_ascii_uppercase()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::ToJson;

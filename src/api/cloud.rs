@@ -291,7 +291,7 @@ pub async fn import<T: Transport>(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::ToJson;

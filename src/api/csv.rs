@@ -112,7 +112,7 @@ pub fn batch_csv(batch: &Value) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::parse;

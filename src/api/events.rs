@@ -272,9 +272,7 @@ fn legacy(e: &Value, out: &mut Vec<Value>) {
         .get("description")
         .cloned()
         .unwrap_or_else(|| "Unknown".into());
-    let refined = e
-        .get_str("refined_events")
-        .and_then(value::parse_text);
+    let refined = e.get_str("refined_events").and_then(value::parse_text);
     let mut used = false;
     if let Some(Value::Arr(items)) = refined {
         for item in items {
@@ -390,7 +388,7 @@ pub fn summary(doc: &Value) -> String {
         .unwrap_or_default()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::{parse as p, ToJson};

@@ -61,7 +61,7 @@ pub async fn create_or_get_id<T: Transport>(
     r.id.ok_or_else(|| Error::Network("the folder answer has no id".into()))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::{block_on, Fake};

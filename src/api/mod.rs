@@ -240,7 +240,7 @@ pub enum Seg<'a> {
     Id(&'a str),
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub mod testing {
     //! A scripted transport for host tests: it records every request and answers from a queue.
     use super::{Request, Response};
@@ -358,7 +358,7 @@ pub mod testing {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

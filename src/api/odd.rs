@@ -83,7 +83,8 @@ async fn user_id<T: Transport>(
         .read::<Value>(Request::new(
             Method::Post,
             path(&[Seg::Lit("/api/keys/verify")]),
-        )).await?;
+        ))
+        .await?;
     let id = doc
         .get_str("user_id")
         .map(str::to_string)
@@ -141,7 +142,7 @@ pub async fn generate<T: Transport>(
     Ok(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::ToJson;

@@ -35,7 +35,8 @@ pub async fn search<T: Transport>(
         .read::<Value>(Request::post(
             path(&[Seg::Lit("/api/search-sessions/start")]),
             Body::Json(json_text(&start)),
-        )).await?;
+        ))
+        .await?;
     let need = |k: &str| {
         s.get_str(k)
             .map(str::to_string)
@@ -86,7 +87,8 @@ pub async fn search<T: Transport>(
         &("search session ".to_string() + &session),
         || async {
             let data = c
-                .read::<Value>(poll.clone()).await?
+                .read::<Value>(poll.clone())
+                .await?
                 .get("data")
                 .cloned()
                 .unwrap_or(Value::Null);
@@ -148,7 +150,7 @@ pub async fn search<T: Transport>(
     ]))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::ToJson;

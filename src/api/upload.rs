@@ -669,7 +669,7 @@ async fn wait_uploaded<T: Transport>(
     .await
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::ToJson;

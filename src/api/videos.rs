@@ -113,12 +113,12 @@ pub fn video_id_arg(id: &str) -> Result<String, Error> {
     non_blank("video id", id).map_err(|_| invalid("a video id must be a non-empty string"))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::{block_on, Fake};
-    use crate::api::Names;
     use crate::api::testing::{parse, ToJson};
+    use crate::api::Names;
 
     #[test]
     fn my_videos_query_and_result() {

@@ -209,7 +209,7 @@ impl<B: Backend> Transport for Http<B> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::api::testing::block_on;

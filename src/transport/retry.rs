@@ -57,7 +57,7 @@ fn http_date_ms(v: &str) -> Option<f64> {
     Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

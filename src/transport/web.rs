@@ -1,35 +1,140 @@
-//! The browser and Node backend: one attempt through `src/js/glue.js` (fetch, or XHR when upload
-//! progress is wanted), abortable timers, and upload progress reports.
+//! The browser and Node backend, on the named stack: gloo-net sends every request through the
+//! global `fetch` (pages, workers, Node 18+); uploads that report byte progress go through
+//! web-sys's `XmlHttpRequest`; bodies are web-sys `FormData` over the caller's `Blob`s (no byte
+//! enters wasm memory); timers (bound as gloo-timers binds them), the clock and randomness come
+//! from the global scope.
+//!
+//! Answers stay JS values: the body is read as a JS string and parsed by the engine's
+//! `JSON.parse`, once; Rust reads fields from it with serde-wasm-bindgen and hands the rest on
+//! untouched. Only error bodies are copied into Rust, for their message and redaction.
 
-use super::{Backend, Sent};
-use crate::api::{form_encode, Body, Part, Request};
+use super::{shape_error, Backend, Doc, Sent};
+use crate::api::{form_encode, Body, Method, Part, Request};
 use crate::error::Error;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, AbortSignal, Blob, BlobPropertyBag, FormData, ProgressEvent, XmlHttpRequest,
+    XmlHttpRequestEventTarget,
+};
 
-#[wasm_bindgen(module = "/src/js/glue.js")]
+#[wasm_bindgen]
 extern "C" {
-    fn uuid() -> String;
-    fn now() -> f64;
-    fn sleep(ms: f64, signal: &JsValue) -> Promise;
-    fn send(o: &Object) -> Promise;
-    #[wasm_bindgen(js_name = isAborted)]
-    pub fn is_aborted(signal: &JsValue) -> bool;
+    /// `JSON.parse` on a JS string, without copying it into wasm (js-sys's binding takes `&str`).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// The global timers, bound as gloo-timers binds them: web-sys types the handle as a
+    /// number, but Node's handles are objects.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: i32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
 }
 
+/// Answers are the engine's own values.
+impl Doc for JsValue {
+    fn read<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_wasm_bindgen::from_value(self.clone()).map_err(|e| shape_error(&e.to_string()))
+    }
+    fn field(&self, key: &str) -> Option<Self> {
+        if !self.is_object() {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+    fn is_array(&self) -> bool {
+        Array::is_array(self)
+    }
+}
+
+/// The longest delay a JS timer holds (2^31 - 1 ms, about 24.8 days); longer ones would fire
+/// at once.
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
 pub struct WebBackend {
-    /// The caller's `fetch` replacement, or `undefined`.
-    pub fetch: JsValue,
+    /// The caller's `fetch` replacement: it gets a `Request` and must return a `Response`.
+    pub fetch: Option<Function>,
 }
 
 /// Per-call context: the caller's signal, the blobs the request parts point at, progress.
 pub struct WebCtx {
-    pub signal: JsValue,
-    pub blobs: Vec<JsValue>,
+    pub signal: Option<AbortSignal>,
+    pub blobs: Vec<Blob>,
     pub progress: Option<Rc<Progress>>,
+}
+
+pub fn is_aborted(signal: Option<&AbortSignal>) -> bool {
+    signal.is_some_and(AbortSignal::aborted)
+}
+
+fn aborted() -> Error {
+    Error::Abort("The operation was aborted".into())
+}
+
+/// Calls `f` when the signal fires, until dropped (the listener is removed then, so a signal
+/// that outlives many calls does not collect listeners).
+struct OnAbort {
+    signal: AbortSignal,
+    callback: Closure<dyn FnMut()>,
+}
+
+impl OnAbort {
+    fn new(signal: Option<&AbortSignal>, f: impl FnMut() + 'static) -> Option<OnAbort> {
+        let signal = signal?.clone();
+        let callback = Closure::<dyn FnMut()>::new(f);
+        signal
+            .add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(OnAbort { signal, callback })
+    }
+}
+
+impl Drop for OnAbort {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// A timer that is cleared when dropped.
+struct Timer(JsValue, #[allow(dead_code)] Closure<dyn FnMut()>);
+
+impl Timer {
+    fn new(ms: f64, f: impl FnMut() + 'static) -> Timer {
+        let callback = Closure::<dyn FnMut()>::new(f);
+        let handle = set_timeout(
+            callback.as_ref().unchecked_ref(),
+            ms.clamp(0.0, MAX_TIMER_MS) as i32,
+        );
+        Timer(handle, callback)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.0);
+    }
+}
+
+/// A progress report, as `onProgress` receives it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProgressReport<'a> {
+    index: f64,
+    name: &'a str,
+    loaded: f64,
+    total: f64,
+    overall_loaded: f64,
+    overall_total: f64,
 }
 
 /// Byte progress per file and overall, reported to the caller's `onProgress`.
@@ -54,48 +159,348 @@ impl Progress {
                 return;
             };
             f.2 = (f.1 * fraction.clamp(0.0, 1.0)).round();
-            let (name, size, loaded) = f.clone();
-            let overall_loaded: f64 = files.iter().map(|f| f.2).sum();
-            let overall_total: f64 = files.iter().map(|f| f.1).sum();
-            let o = Object::new();
-            set(&o, "index", &JsValue::from(index as f64));
-            set(&o, "name", &JsValue::from(name));
-            set(&o, "loaded", &JsValue::from(loaded));
-            set(&o, "total", &JsValue::from(size));
-            set(&o, "overallLoaded", &JsValue::from(overall_loaded));
-            set(&o, "overallTotal", &JsValue::from(overall_total));
-            o
+            let (mut overall_loaded, mut overall_total) = (0.0, 0.0);
+            for f in files.iter() {
+                overall_loaded += f.2;
+                overall_total += f.1;
+            }
+            let f = &files[index];
+            to_js(&ProgressReport {
+                index: index as f64,
+                name: &f.0,
+                loaded: f.2,
+                total: f.1,
+                overall_loaded,
+                overall_total,
+            })
         };
         // A throwing callback must not break the upload.
         let _ = self.callback.call1(&JsValue::UNDEFINED, &event);
     }
 }
 
-fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+/// A value Rust made, as a plain JS value (objects, not Maps; numbers, not BigInts).
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
-fn get_str(o: &JsValue, k: &str) -> Option<String> {
-    Reflect::get(o, &JsValue::from_str(k))
-        .ok()
-        .and_then(|v| v.as_string())
+/// How one attempt failed, before the policy decides.
+enum Failure {
+    Network(String),
+    Timeout,
+    Abort,
 }
 
-fn pair(a: &str, b: &JsValue) -> JsValue {
-    Array::of2(&JsValue::from_str(a), b).into()
-}
-
-fn failure(e: JsValue) -> Error {
-    let message = get_str(&e, "message").unwrap_or_else(|| "request failed".into());
-    match get_str(&e, "kind").as_deref() {
-        Some("abort") => Error::Abort(message),
-        Some("timeout") => Error::Timeout("request timed out: ".to_string() + &message),
-        _ => Error::Network("request failed: ".to_string() + &message),
+impl Failure {
+    fn into_error(self, timeout_ms: f64) -> Error {
+        match self {
+            Failure::Abort => aborted(),
+            Failure::Timeout => Error::Timeout(
+                "request timed out: no answer within ".to_string()
+                    + &crate::value::num_text(timeout_ms)
+                    + " ms",
+            ),
+            Failure::Network(m) => Error::Network("request failed: ".to_string() + &m),
+        }
     }
+}
+
+fn message_of(e: &JsValue) -> String {
+    Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "network error (connection failed or refused)".into())
+}
+
+/// The request body and its content type (none for multipart: the runtime sets the boundary).
+fn body(ctx: &WebCtx, req: &Request) -> Result<(Option<JsValue>, Option<&'static str>), Error> {
+    Ok(match &req.body {
+        Body::Empty => (None, None),
+        Body::Json(t) => (Some(JsValue::from_str(t)), Some("application/json")),
+        Body::Form(fields) => (
+            Some(JsValue::from_str(&form_encode(fields))),
+            Some("application/x-www-form-urlencoded"),
+        ),
+        Body::Multipart(parts) => (Some(form_data(ctx, parts)?.into()), None),
+    })
+}
+
+fn form_data(ctx: &WebCtx, parts: &[Part]) -> Result<FormData, Error> {
+    let bad = |_| Error::Network("the upload body could not be built".into());
+    let fd = FormData::new().map_err(bad)?;
+    for p in parts {
+        match p {
+            Part::Text { name, value } => fd.append_with_str(name, value).map_err(bad)?,
+            Part::Blob {
+                name,
+                slot,
+                filename,
+                content_type,
+            } => {
+                let blob = ctx
+                    .blobs
+                    .get(*slot)
+                    .ok_or_else(|| Error::Network("an upload part lost its file".into()))?;
+                // slice() re-types the Blob without copying its bytes.
+                let typed = blob
+                    .slice_with_f64_and_f64_and_content_type(0.0, blob.size(), content_type)
+                    .map_err(bad)?;
+                fd.append_with_blob_and_filename(name, &typed, filename)
+                    .map_err(bad)?
+            }
+            Part::Data {
+                name,
+                filename,
+                content_type,
+                data,
+            } => {
+                let options = BlobPropertyBag::new();
+                options.set_type(content_type);
+                let blob = Blob::new_with_str_sequence_and_options(
+                    &Array::of1(&JsValue::from_str(data)),
+                    &options,
+                )
+                .map_err(bad)?;
+                fd.append_with_blob_and_filename(name, &blob, filename)
+                    .map_err(bad)?
+            }
+        }
+    }
+    Ok(fd)
+}
+
+fn method(m: Method) -> gloo_net::http::Method {
+    match m {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+        Method::Delete => gloo_net::http::Method::DELETE,
+    }
+}
+
+/// An answer's status, headers and body, whichever way it came.
+struct Answer {
+    status: u16,
+    text: JsValue,
+    retry_after: Option<String>,
+    request_id: Option<String>,
+}
+
+impl Answer {
+    /// Success bodies are parsed and kept as JS values; error bodies are also copied as text.
+    fn into_sent(self) -> Sent<JsValue> {
+        let doc = match self.text.as_string() {
+            Some(ref t) if t.is_empty() => None,
+            _ => parse_js(&self.text).ok(),
+        };
+        let text = if self.status >= 400 {
+            self.text.as_string().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Sent {
+            status: self.status,
+            doc,
+            text,
+            retry_after: self.retry_after,
+            request_id: self.request_id,
+        }
+    }
+}
+
+impl WebBackend {
+    async fn via_fetch(
+        &self,
+        ctx: &WebCtx,
+        url: &str,
+        headers: &[(String, String)],
+        req: &Request,
+        timeout_ms: f64,
+    ) -> Result<Answer, Failure> {
+        let (body, content_type) =
+            body(ctx, req).map_err(|e| Failure::Network(e.message().into()))?;
+        // One controller per attempt, fired by the caller's signal or by the timeout.
+        let controller = AbortController::new().map_err(|e| Failure::Network(message_of(&e)))?;
+        let timed_out = Rc::new(std::cell::Cell::new(false));
+        let _timer = {
+            let (c, t) = (controller.clone(), timed_out.clone());
+            Timer::new(timeout_ms, move || {
+                t.set(true);
+                c.abort();
+            })
+        };
+        let _hook = {
+            let c = controller.clone();
+            OnAbort::new(ctx.signal.as_ref(), move || c.abort())
+        };
+        let raw_headers = web_sys::Headers::new().map_err(|e| Failure::Network(message_of(&e)))?;
+        for (k, v) in headers {
+            raw_headers
+                .append(k, v)
+                .map_err(|_| Failure::Network("header ".to_string() + k + " has a bad value"))?;
+        }
+        if let Some(ct) = content_type {
+            let _ = raw_headers.set("Content-Type", ct);
+        }
+        let builder = gloo_net::http::RequestBuilder::new(url)
+            .method(method(req.method))
+            .headers(gloo_net::http::Headers::from_raw(raw_headers))
+            .abort_signal(Some(&controller.signal()));
+        let request = match body {
+            Some(b) => builder.body(b),
+            None => builder.build(),
+        }
+        .map_err(|e| Failure::Network(e.to_string()))?;
+        if let Some(p) = &ctx.progress {
+            if let Some(i) = req.progress {
+                p.report(i, 0.0);
+            }
+        }
+        let fail = |e: JsValue| {
+            if is_aborted(ctx.signal.as_ref()) {
+                Failure::Abort
+            } else if timed_out.get() {
+                Failure::Timeout
+            } else {
+                Failure::Network(message_of(&e))
+            }
+        };
+        let response: web_sys::Response = match &self.fetch {
+            None => request
+                .send()
+                .await
+                .map(web_sys::Response::from)
+                .map_err(|e| fail(JsValue::from_str(&e.to_string())))?,
+            Some(f) => {
+                let raw: web_sys::Request = request.into();
+                let promise = f.call1(&JsValue::UNDEFINED, &raw).map_err(&fail)?;
+                JsFuture::from(Promise::resolve(&promise))
+                    .await
+                    .map_err(&fail)?
+                    .dyn_into()
+                    .map_err(|_| {
+                        Failure::Network("the fetch option did not return a Response".into())
+                    })?
+            }
+        };
+        let text_promise = response.text().map_err(&fail)?;
+        let text = JsFuture::from(text_promise).await.map_err(&fail)?;
+        if let (Some(p), Some(i)) = (&ctx.progress, req.progress) {
+            p.report(i, 1.0);
+        }
+        let h = response.headers();
+        Ok(Answer {
+            status: response.status(),
+            text,
+            retry_after: h.get("Retry-After").ok().flatten(),
+            request_id: h.get("X-Request-ID").ok().flatten(),
+        })
+    }
+}
+
+/// Uploads with byte progress: `XMLHttpRequest` is the one web API that reports it.
+async fn via_xhr(
+    ctx: &WebCtx,
+    url: &str,
+    headers: &[(String, String)],
+    req: &Request,
+    timeout_ms: f64,
+    index: usize,
+    progress: &Rc<Progress>,
+) -> Result<Answer, Failure> {
+    let net = |e: JsValue| Failure::Network(message_of(&e));
+    let (body, content_type) = body(ctx, req).map_err(|e| Failure::Network(e.message().into()))?;
+    let xhr = XmlHttpRequest::new().map_err(net)?;
+    xhr.open(req.method.as_str(), url).map_err(net)?;
+    for (k, v) in headers {
+        xhr.set_request_header(k, v)
+            .map_err(|_| Failure::Network("header ".to_string() + k + " has a bad value"))?;
+    }
+    if let Some(ct) = content_type {
+        xhr.set_request_header("Content-Type", ct).map_err(net)?;
+    }
+    xhr.set_timeout(timeout_ms.clamp(0.0, MAX_TIMER_MS) as u32);
+    let p = progress.clone();
+    let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            p.report(index, e.loaded() / e.total());
+        }
+    });
+    let upload = xhr.upload().map_err(net)?;
+    upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    // The outcome is settled by exactly one of load, error, timeout or abort.
+    let outcome: Rc<RefCell<Option<(Function, Function)>>> = Rc::new(RefCell::new(None));
+    let settle = |kind: &'static str| {
+        let o = outcome.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some((resolve, reject)) = o.borrow_mut().take() {
+                let f = if kind == "load" { resolve } else { reject };
+                let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(kind));
+            }
+        })
+    };
+    let (on_load, on_error, on_timeout, on_abort) = (
+        settle("load"),
+        settle("error"),
+        settle("timeout"),
+        settle("abort"),
+    );
+    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    xhr.set_ontimeout(Some(on_timeout.as_ref().unchecked_ref()));
+    xhr.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    let done = Promise::new(&mut |resolve, reject| {
+        *outcome.borrow_mut() = Some((resolve, reject));
+    });
+    let _hook = {
+        let x = xhr.clone();
+        OnAbort::new(ctx.signal.as_ref(), move || {
+            let _ = x.abort();
+        })
+    };
+    let sent = match &body {
+        Some(b) => match b.dyn_ref::<FormData>() {
+            Some(fd) => xhr.send_with_opt_form_data(Some(fd)),
+            None => xhr.send_with_opt_str(b.as_string().as_deref()),
+        },
+        None => xhr.send(),
+    };
+    sent.map_err(net)?;
+    let result = JsFuture::from(done).await;
+    upload.set_onprogress(None);
+    for set in [
+        XmlHttpRequestEventTarget::set_onload,
+        XmlHttpRequestEventTarget::set_onerror,
+        XmlHttpRequestEventTarget::set_ontimeout,
+        XmlHttpRequestEventTarget::set_onabort,
+    ] {
+        set(&xhr, None);
+    }
+    match result {
+        Ok(_) => Ok(Answer {
+            status: xhr.status().unwrap_or(0),
+            text: xhr.response().unwrap_or(JsValue::NULL),
+            retry_after: xhr.get_response_header("Retry-After").ok().flatten(),
+            request_id: xhr.get_response_header("X-Request-ID").ok().flatten(),
+        }),
+        Err(kind) => Err(match kind.as_string().as_deref() {
+            Some("abort") => Failure::Abort,
+            Some("timeout") => Failure::Timeout,
+            _ => Failure::Network("network error (connection failed or refused)".into()),
+        }),
+    }
+}
+
+/// Whether this runtime has `XMLHttpRequest` (browsers and workers do; Node does not).
+fn has_xhr() -> bool {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("XMLHttpRequest"))
+        .is_ok_and(|x| x.is_function())
 }
 
 impl Backend for WebBackend {
     type Ctx = WebCtx;
+    type Doc = JsValue;
 
     async fn send(
         &self,
@@ -104,95 +509,47 @@ impl Backend for WebBackend {
         headers: &[(String, String)],
         req: &Request,
         timeout_ms: f64,
-    ) -> Result<Sent, Error> {
-        let o = Object::new();
-        set(&o, "method", &JsValue::from_str(req.method.as_str()));
-        set(&o, "url", &JsValue::from_str(url));
-        set(
-            &o,
-            "headers",
-            &headers
-                .iter()
-                .map(|(k, v)| pair(k, &JsValue::from_str(v)))
-                .collect::<Array>(),
-        );
-        set(&o, "timeoutMs", &JsValue::from(timeout_ms));
-        set(&o, "signal", &ctx.signal);
-        set(&o, "fetch", &self.fetch);
-        match &req.body {
-            Body::Empty => {}
-            Body::Json(t) => {
-                set(&o, "contentType", &JsValue::from_str("application/json"));
-                set(&o, "text", &JsValue::from_str(t));
-            }
-            Body::Form(fields) => {
-                set(
-                    &o,
-                    "contentType",
-                    &JsValue::from_str("application/x-www-form-urlencoded"),
-                );
-                set(&o, "text", &JsValue::from_str(&form_encode(fields)));
-            }
-            Body::Multipart(parts) => {
-                let list: Array = parts
-                    .iter()
-                    .map(|p| -> JsValue {
-                        match p {
-                            Part::Text { name, value } => pair(name, &JsValue::from_str(value)),
-                            Part::Blob {
-                                name,
-                                slot,
-                                filename,
-                                content_type,
-                            } => file_part(name, *slot as f64, filename, content_type, ""),
-                            Part::Data {
-                                name,
-                                filename,
-                                content_type,
-                                data,
-                            } => file_part(name, -1.0, filename, content_type, data),
-                        }
-                    })
-                    .collect();
-                set(&o, "parts", &list);
-                set(&o, "blobs", &ctx.blobs.iter().collect::<Array>());
-            }
+    ) -> Result<Sent<JsValue>, Error> {
+        if is_aborted(ctx.signal.as_ref()) {
+            return Err(aborted());
         }
-        // Progress: the closure lives until this attempt is over.
-        let progress = match (req.progress, &ctx.progress) {
-            (Some(index), Some(p)) => {
-                let p = p.clone();
-                let cb =
-                    Closure::<dyn FnMut(f64)>::new(move |fraction: f64| p.report(index, fraction));
-                set(&o, "onProgress", cb.as_ref());
-                Some(cb)
+        let answer = match (req.progress, &ctx.progress) {
+            (Some(index), Some(p)) if self.fetch.is_none() && has_xhr() => {
+                via_xhr(ctx, url, headers, req, timeout_ms, index, p).await
             }
-            _ => None,
+            _ => self.via_fetch(ctx, url, headers, req, timeout_ms).await,
         };
-        let result = JsFuture::from(send(&o)).await;
-        drop(progress);
-        let v = result.map_err(failure)?;
-        let status = Reflect::get(&v, &JsValue::from_str("status"))
-            .ok()
-            .and_then(|s| s.as_f64())
-            .unwrap_or(0.0);
-        Ok(Sent {
-            status: status as u16,
-            text: get_str(&v, "text").unwrap_or_default(),
-            retry_after: get_str(&v, "retryAfter"),
-            request_id: get_str(&v, "requestId"),
-        })
+        answer
+            .map(Answer::into_sent)
+            .map_err(|f| f.into_error(timeout_ms))
     }
 
     async fn sleep(&self, ctx: &WebCtx, ms: f64) -> Result<(), Error> {
-        JsFuture::from(sleep(ms, &ctx.signal))
+        if is_aborted(ctx.signal.as_ref()) {
+            return Err(aborted());
+        }
+        let settle: Rc<RefCell<Option<(Function, Function)>>> = Rc::new(RefCell::new(None));
+        let done = Promise::new(&mut |resolve, reject| {
+            *settle.borrow_mut() = Some((resolve, reject));
+        });
+        let fire = |ok: bool| {
+            let s = settle.clone();
+            move || {
+                if let Some((resolve, reject)) = s.borrow_mut().take() {
+                    let _ = if ok { resolve } else { reject }.call0(&JsValue::UNDEFINED);
+                }
+            }
+        };
+        let _timer = Timer::new(ms, fire(true));
+        let _hook = OnAbort::new(ctx.signal.as_ref(), fire(false));
+        JsFuture::from(done)
             .await
             .map(|_| ())
-            .map_err(failure)
+            .map_err(|_| aborted())
     }
 
     fn now_ms(&self) -> f64 {
-        now()
+        js_sys::Date::now()
     }
 
     fn random(&self) -> f64 {
@@ -204,17 +561,31 @@ impl Backend for WebBackend {
     }
 }
 
-/// `[name, blob slot (-1: none), filename, content type, text data]`, as glue.js reads it.
-fn file_part(name: &str, slot: f64, filename: &str, content_type: &str, data: &str) -> JsValue {
-    let a = Array::new();
-    for v in [
-        JsValue::from_str(name),
-        JsValue::from(slot),
-        filename.into(),
-        content_type.into(),
-        data.into(),
-    ] {
-        a.push(&v);
+/// A random (version 4) UUID. From `crypto.getRandomValues` where the runtime has it (every
+/// browser context, Node 19+); Node 18 has no global `crypto`, and there the ids (which need to
+/// be unique, not secret) come from `Math.random`.
+fn uuid() -> String {
+    let mut b = [0u8; 16];
+    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .ok()
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into::<web_sys::Crypto>);
+    let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
+    if !filled {
+        for x in b.iter_mut() {
+            *x = (js_sys::Math::random() * 256.0) as u8;
+        }
     }
-    a.into()
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(HEX[usize::from(x >> 4)] as char);
+        s.push(HEX[usize::from(x & 15)] as char);
+    }
+    s
 }

@@ -3,7 +3,8 @@
 //! - `test`: installs what is missing (Rust targets and components, the wasm-bindgen CLI,
 //!   Chromium and its driver, wasm-opt, a Python virtual environment with the published
 //!   client), then runs every check and test and prints one closing line.
-//! - `build`: the npm package in `pkg/`, with its gzip sizes.
+//! - `build`: the npm package in `pkg/`, with its gzip and brotli sizes.
+//! - `size`: the sizes, the 20 largest items of the wasm, and the budget check.
 //! - `emulator [FLAGS]`: builds and starts `nomadic-emulator` (flags are passed through).
 //! - `demo`: builds the package and starts the emulator serving the dashboard in `www-example/`.
 //! - `bench`: the emulator benchmark (start-up and import-job paging).
@@ -35,11 +36,12 @@ fn main() -> ExitCode {
     let result = match cmd {
         "test" => test(),
         "build" => sdk::build().map(|_| ()),
+        "size" => sdk::size(),
         "emulator" => emulator(&rest),
         "demo" => demo(&rest),
         "bench" => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <test | build | emulator [FLAGS] | demo | bench>");
+            eprintln!("usage: cargo xtask <test | build | size | emulator [FLAGS] | demo | bench>");
             return ExitCode::from(if cmd == "help" { 0 } else { 2 });
         }
     };
@@ -133,7 +135,8 @@ fn test() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
-    sdk::build()?;
+    let sizes = sdk::build()?;
+    sdk::check_budget(&sizes)?;
     step("Rust unit and HTTP integration tests (host)");
     tally.cargo_test(&["test", "--workspace"])?;
 

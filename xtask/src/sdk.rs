@@ -20,7 +20,12 @@ fn wasm_bindgen_version() -> Result<String, String> {
     Err("wasm-bindgen is not in Cargo.lock".into())
 }
 
-/// Installs the wasm target, the matching wasm-bindgen CLI, and the npm tools (wasm-opt).
+/// The pinned nightly that builds the package (and only the package): `-Zbuild-std` with
+/// `panic=immediate-abort` rebuilds std for size. Everything else uses stable.
+pub const SIZE_TOOLCHAIN: &str = "nightly-2026-05-20";
+
+/// Installs the wasm target, the pinned nightly with `rust-src`, the matching wasm-bindgen CLI,
+/// and the npm tools (wasm-opt, esbuild).
 pub fn ensure_tools() -> Result<(), String> {
     let targets = run::output("rustup", &["target", "list", "--installed"])?;
     if !targets
@@ -28,6 +33,36 @@ pub fn ensure_tools() -> Result<(), String> {
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
         run::status("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+    let nightly_src = run::output(
+        "rustup",
+        &[
+            "component",
+            "list",
+            "--installed",
+            "--toolchain",
+            SIZE_TOOLCHAIN,
+        ],
+    )
+    .unwrap_or_default();
+    if !nightly_src.lines().any(|l| l.starts_with("rust-src")) {
+        step(&format!(
+            "installing {SIZE_TOOLCHAIN} with rust-src (the package build)"
+        ));
+        run::status(
+            "rustup",
+            &[
+                "toolchain",
+                "install",
+                SIZE_TOOLCHAIN,
+                "--profile",
+                "minimal",
+                "--component",
+                "rust-src",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        )?;
     }
     let want = wasm_bindgen_version()?;
     let have = run::output("wasm-bindgen", &["--version"]).unwrap_or_default();
@@ -53,6 +88,7 @@ pub fn ensure_tools() -> Result<(), String> {
         "node_modules/.bin/wasm-opt",
         "node_modules/playwright-core/index.mjs",
         "node_modules/.bin/tsc",
+        "node_modules/.bin/esbuild",
     ];
     if !installed.iter().all(|p| tools.join(p).exists()) {
         let s = Command::new("npm")
@@ -76,9 +112,18 @@ pub fn ensure_chromium() -> Result<(), String> {
     run::apt_install(&["chromium", "chromium-driver"])
 }
 
+/// Compressed sizes of the shipped files, in bytes.
 pub struct Sizes {
     pub wasm_gzip: u64,
     pub js_gzip: u64,
+    pub wasm_brotli: u64,
+    pub js_brotli: u64,
+}
+
+impl Sizes {
+    pub fn total_gzip(&self) -> u64 {
+        self.wasm_gzip + self.js_gzip
+    }
 }
 
 fn gzip_len(files: &[PathBuf]) -> Result<u64, String> {
@@ -93,6 +138,34 @@ fn gzip_len(files: &[PathBuf]) -> Result<u64, String> {
         total += out.stdout.len() as u64;
     }
     Ok(total)
+}
+
+/// Brotli at its highest quality, as CDNs serve it (Node's zlib has it; no extra tool).
+fn brotli_len(files: &[PathBuf]) -> Result<u64, String> {
+    let script = "const z=require('zlib'),f=require('fs');let n=0;\
+        for(const p of process.argv.slice(1))n+=z.brotliCompressSync(f.readFileSync(p),\
+        {params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length;console.log(n)";
+    let mut args = vec!["-e".to_string(), script.to_string()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let out = Command::new("node")
+        .args(&args)
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| "could not measure the brotli size".to_string())
+}
+
+/// The budget recorded in the workspace's Cargo.toml
+/// (`[workspace.metadata.size-budget] total-gzip-kb`), in bytes.
+pub fn budget_bytes() -> Result<u64, String> {
+    let toml = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
+    toml.lines()
+        .find_map(|l| l.trim().strip_prefix("total-gzip-kb = "))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|kb| (kb * 1024.0) as u64)
+        .ok_or_else(|| "Cargo.toml records no total-gzip-kb budget".into())
 }
 
 fn js_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
@@ -112,17 +185,9 @@ fn js_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 pub fn build() -> Result<Sizes, String> {
     ensure_tools()?;
     step("building the npm package in pkg/");
-    cargo(&[
-        "build",
-        "-p",
-        "nomadicml-web",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--release",
-    ])?;
+    let wasm = build_wasm()?;
     let pkg = root().join("pkg");
     let _ = fs::remove_dir_all(&pkg);
-    let wasm = root().join("target/wasm32-unknown-unknown/release/nomadicml_web.wasm");
     run::status(
         "wasm-bindgen",
         &[
@@ -137,22 +202,7 @@ pub fn build() -> Result<Sizes, String> {
         ],
     )?;
     let bg = pkg.join("nomadicml_web_bg.wasm");
-    let opt = root().join("tools/node_modules/.bin/wasm-opt");
-    run::status(
-        opt.to_str().unwrap_or("wasm-opt"),
-        &[
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-reference-types",
-            "--enable-mutable-globals",
-            "--enable-multivalue",
-            bg.to_str().unwrap_or(""),
-            "-o",
-            bg.to_str().unwrap_or(""),
-        ],
-    )?;
+    wasm_opt(&bg, &bg, &[])?;
     // The entry points re-export the error classes from the snippet directory wasm-bindgen made.
     let snippet = fs::read_dir(pkg.join("snippets"))
         .map_err(|e| e.to_string())?
@@ -172,16 +222,149 @@ pub fn build() -> Result<Sizes, String> {
     }
     let mut js = Vec::new();
     js_files(&pkg, &mut js)?;
+    minify(&js)?;
     let sizes = Sizes {
-        wasm_gzip: gzip_len(&[bg])?,
+        wasm_gzip: gzip_len(std::slice::from_ref(&bg))?,
         js_gzip: gzip_len(&js)?,
+        wasm_brotli: brotli_len(std::slice::from_ref(&bg))?,
+        js_brotli: brotli_len(&js)?,
     };
+    let kb = |b: u64| b as f64 / 1024.0;
     println!(
-        "pkg/: wasm {:.1} KB gzip, JS glue {:.1} KB gzip ({} files), total {:.1} KB gzip",
-        sizes.wasm_gzip as f64 / 1024.0,
-        sizes.js_gzip as f64 / 1024.0,
+        "pkg/: wasm {:.1} KB gzip ({:.1} brotli), JS {:.1} KB gzip ({:.1} brotli, {} files), \
+         total {:.1} KB gzip ({:.1} brotli)",
+        kb(sizes.wasm_gzip),
+        kb(sizes.wasm_brotli),
+        kb(sizes.js_gzip),
+        kb(sizes.js_brotli),
         js.len(),
-        (sizes.wasm_gzip + sizes.js_gzip) as f64 / 1024.0
+        kb(sizes.total_gzip()),
+        kb(sizes.wasm_brotli + sizes.js_brotli),
     );
     Ok(sizes)
+}
+
+/// wasm-opt as measured best for size: `-Os` rather than `-Oz` (whose single-caller inlining
+/// makes the file compress worse), no inlining of functions called more than once, and no
+/// producer or feature sections.
+fn wasm_opt(input: &Path, output: &Path, extra: &[&str]) -> Result<(), String> {
+    let opt = root().join("tools/node_modules/.bin/wasm-opt");
+    let (i, o) = (input.display().to_string(), output.display().to_string());
+    let mut args = vec![
+        "-Os",
+        "-ocimfs=0",
+        "--low-memory-unused",
+        "--converge",
+        "--strip-producers",
+        "--strip-target-features",
+        "--enable-bulk-memory",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-reference-types",
+        "--enable-mutable-globals",
+        "--enable-multivalue",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[&i, "-o", &o]);
+    run::status(opt.to_str().unwrap_or("wasm-opt"), &args)
+}
+
+/// `cargo xtask size`: the package's sizes and the 20 largest items of the shipped wasm (a copy
+/// optimised the same way but keeping function names, read by twiggy).
+pub fn size() -> Result<(), String> {
+    let sizes = build()?;
+    if run::output("twiggy", &["--version"]).is_err() {
+        step("installing twiggy (once)");
+        cargo(&["install", "twiggy", "--locked"])?;
+    }
+    let dir = root().join("target/size/named");
+    let _ = fs::remove_dir_all(&dir);
+    run::status(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--weak-refs",
+            "--out-dir",
+            dir.to_str().unwrap_or(""),
+            root()
+                .join("target/size/wasm32-unknown-unknown/release/nomadicml_web.wasm")
+                .to_str()
+                .unwrap_or(""),
+        ],
+    )?;
+    let named = dir.join("named.wasm");
+    wasm_opt(&dir.join("nomadicml_web_bg.wasm"), &named, &["-g"])?;
+    step("the 20 largest items of the wasm (bytes before compression)");
+    run::status("twiggy", &["top", "-n", "20", named.to_str().unwrap_or("")])?;
+    check_budget(&sizes)
+}
+
+/// Fails when the package is over the recorded budget.
+pub fn check_budget(sizes: &Sizes) -> Result<(), String> {
+    let budget = budget_bytes()?;
+    let total = sizes.total_gzip();
+    println!(
+        "size budget: {:.1} KB gzip of {:.1} KB",
+        total as f64 / 1024.0,
+        budget as f64 / 1024.0
+    );
+    if total > budget {
+        return Err(format!(
+            "the package is {:.1} KB gzip, over its budget of {:.1} KB (Cargo.toml, \
+             [workspace.metadata.size-budget]); `cargo xtask size` shows where the bytes go",
+            total as f64 / 1024.0,
+            budget as f64 / 1024.0
+        ));
+    }
+    Ok(())
+}
+
+/// The release wasm, built for size with the pinned nightly: std rebuilt with
+/// `panic=immediate-abort` (no panic messages or formatting in the bundle). Its own target
+/// directory keeps the stable builds' artifacts intact.
+fn build_wasm() -> Result<PathBuf, String> {
+    let target_dir = root().join("target/size");
+    let status = Command::new("cargo")
+        .args([
+            &format!("+{SIZE_TOOLCHAIN}"),
+            "build",
+            "-p",
+            "nomadicml-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+            "-Zbuild-std=std,panic_abort",
+            "-Zbuild-std-features=optimize_for_size",
+        ])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !status.success() {
+        return Err("the size-optimised wasm build failed".into());
+    }
+    Ok(target_dir.join("wasm32-unknown-unknown/release/nomadicml_web.wasm"))
+}
+
+/// Minifies the shipped JS in place (the glue, the entry points, the snippets).
+fn minify(files: &[PathBuf]) -> Result<(), String> {
+    let esbuild = root().join("tools/node_modules/.bin/esbuild");
+    for f in files {
+        let path = f.display().to_string();
+        run::status(
+            esbuild.to_str().unwrap_or("esbuild"),
+            &[
+                &path,
+                "--minify",
+                "--format=esm",
+                "--log-level=warning",
+                "--allow-overwrite",
+                &format!("--outfile={path}"),
+            ],
+        )?;
+    }
+    Ok(())
 }

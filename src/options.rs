@@ -1,0 +1,263 @@
+//! What each method accepts, as `Deserialize` types read from the caller's option object by
+//! serde-wasm-bindgen (camelCase, every field optional). Values Rust does not interpret (a
+//! `signal`, an `onProgress` function, a `File`) stay JS values. A field of the wrong type is a
+//! `ValidationError` that names it: `options.timeoutMs must be a number`.
+
+use crate::error::Error;
+use crate::value::Value;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Reads an option object into `T`; `undefined` and `null` read as `T::default()`. `what` names
+/// the argument in errors (`options`, `target`, `upload item`).
+pub fn read<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> Result<T, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(T::default());
+    }
+    if !v.is_object() || js_sys::Array::is_array(v) || v.is_function() {
+        return Err(Error::Validation(what.to_string() + " must be an object"));
+    }
+    from_js::<T>(v.clone())
+        .map_err(|e| Error::Validation(culprit(v, what, &e, &|one| from_js::<T>(one).err())))
+}
+
+/// The one copy of `T`'s deserializer (kept out of line, so the error path below reuses it).
+#[inline(never)]
+fn from_js<T: DeserializeOwned>(v: JsValue) -> Result<T, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(v)
+}
+
+/// Names the field a failed read tripped on. serde's errors do not carry the field, so the
+/// object's own keys are read again one at a time (`retry` reads one), only on this error path
+/// and through the same deserializer, so it adds no code per type (a path-tracking deserializer
+/// measured 45 KB).
+fn culprit(
+    v: &JsValue,
+    what: &str,
+    e: &serde_wasm_bindgen::Error,
+    retry: &dyn Fn(JsValue) -> Option<serde_wasm_bindgen::Error>,
+) -> String {
+    for key in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter() {
+        let one = js_sys::Object::new();
+        let value = js_sys::Reflect::get(v, &key).unwrap_or(JsValue::UNDEFINED);
+        let _ = js_sys::Reflect::set(&one, &key, &value);
+        if let Some(e) = retry(one.into()) {
+            let name = what.to_string() + "." + &key.as_string().unwrap_or_default();
+            let wanted = expected(&e);
+            return if value.is_object() && wanted != "an object" && wanted != "a list" {
+                name + " holds a value that is not " + &wanted
+            } else {
+                name + " must be " + &wanted
+            };
+        }
+    }
+    what.to_string() + " is not valid: " + &e.to_string()
+}
+
+/// serde's "expected ..." in the words of JS types.
+fn expected(e: &serde_wasm_bindgen::Error) -> String {
+    let text = e.to_string();
+    let wanted = text.rsplit("expected ").next().unwrap_or("");
+    match wanted {
+        "f64" | "f32" | "i64" | "u64" | "u32" | "i32" => "a number".into(),
+        "a boolean" => "true or false".into(),
+        "a sequence" => "a list".into(),
+        "a map" => "an object".into(),
+        w if w.starts_with("struct ") => "an object".into(),
+        w if !w.is_empty() => w.to_string(),
+        _ => "of another type".into(),
+    }
+}
+
+/// A JS value kept as it is (a function, a signal, a File, an object read later).
+#[derive(Default)]
+pub struct Js(pub JsValue);
+
+impl<'de> Deserialize<'de> for Js {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Js, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(d).map(Js)
+    }
+}
+
+impl Js {
+    /// The value, unless it is `undefined` or `null`.
+    pub fn present(&self) -> Option<&JsValue> {
+        (!self.0.is_undefined() && !self.0.is_null()).then_some(&self.0)
+    }
+}
+
+/// For methods whose options hold nothing but `signal`.
+#[derive(Deserialize, Default)]
+pub struct NoOptions {}
+
+/// Every method's `signal`, read on its own so the method types need not repeat it.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Signal {
+    pub signal: Js,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Client {
+    pub api_key: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub headers: Option<BTreeMap<String, String>>,
+    pub fetch: Js,
+    pub collection_name: Option<String>,
+    pub folder_collection_name: Option<String>,
+    pub dangerously_allow_browser: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Upload {
+    pub name: Option<String>,
+    pub folder: Option<String>,
+    pub scope: Option<String>,
+    pub metadata_file: Js,
+    pub integration_id: Option<String>,
+    pub wait_for_uploaded: Option<bool>,
+    pub upload_timeout_ms: Option<f64>,
+    pub concurrency: Option<f64>,
+    pub poll_interval_ms: Option<f64>,
+    pub on_progress: Js,
+}
+
+/// `{video, name, metadata}` in an upload list.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UploadItem {
+    pub video: Js,
+    pub name: Option<String>,
+    pub metadata: Js,
+}
+
+/// `myVideos`, `getFolder`, `createFolder`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Folder {
+    pub folder: Option<String>,
+    pub scope: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Analyze {
+    pub folder: Option<String>,
+    pub scope: Option<String>,
+    pub analysis_type: Option<String>,
+    pub custom_event: Option<String>,
+    pub custom_category: Option<String>,
+    pub model_id: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub wait_for_completion: Option<bool>,
+    pub is_thumbnail: Option<bool>,
+    pub return_subset: Option<bool>,
+    pub use_enhanced_motion_analysis: Option<bool>,
+    pub confidence: Option<String>,
+    pub overlay_mode: Option<String>,
+    pub concept_ids: Option<Vec<String>>,
+    pub poll_interval_ms: Option<f64>,
+    pub on_progress: Js,
+}
+
+/// `analyze({folder, scope})`'s target object.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FolderTarget {
+    pub folder: Option<String>,
+    pub scope: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BatchResults {
+    /// One filter name or a list of them.
+    pub filter: Option<Value>,
+    pub as_csv: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Odd {
+    pub video_id: Option<String>,
+    pub columns: Option<Value>,
+    pub timeout_ms: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Search {
+    pub folder_name: Option<String>,
+    pub scope: Option<String>,
+    pub timeout_ms: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Page {
+    pub limit: Option<f64>,
+    pub cursor: Option<String>,
+    pub offset: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WaitImport {
+    pub poll_interval_ms: Option<f64>,
+    pub timeout_ms: Option<f64>,
+    pub limit: Option<f64>,
+    pub on_progress: Js,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IntegrationList {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IntegrationAdd {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub credentials: Js,
+}
+
+/// A whole number within `lo..=hi`, for counts and limits.
+pub fn whole(n: Option<f64>, name: &str, lo: f64, hi: f64) -> Result<Option<f64>, Error> {
+    match n {
+        Some(n) if n.fract() != 0.0 || !(lo..=hi).contains(&n) => Err(Error::Validation(
+            "options.".to_string()
+                + name
+                + " must be a whole number from "
+                + &crate::value::int_text(lo as i64)
+                + " to "
+                + &crate::value::int_text(hi as i64),
+        )),
+        n => Ok(n),
+    }
+}
+
+/// A finite number (serde lets NaN and Infinity through as numbers).
+pub fn finite(n: Option<f64>, name: &str) -> Result<Option<f64>, Error> {
+    match n {
+        Some(x) if !x.is_finite() => Err(Error::Validation(
+            "options.".to_string() + name + " must be a finite number",
+        )),
+        n => Ok(n),
+    }
+}
