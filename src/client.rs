@@ -214,10 +214,28 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
         api_key,
         timeout_ms,
         max_retries,
-        headers: o.headers.unwrap_or_default().into_iter().collect(),
+        headers: header_pairs(o.headers)?,
         max_retry_after_ms: 60_000.0,
     };
     Ok((settings, names, fetch))
+}
+
+/// The caller's extra headers: an object of strings.
+fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> {
+    let bad = || Error::Validation("options.headers must be an object of strings".into());
+    let fields = match headers {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Obj(fields)) => fields,
+        Some(_) => return Err(bad()),
+    };
+    let mut out = Vec::with_capacity(fields.len());
+    for (k, v) in fields {
+        match v {
+            Value::Str(v) => out.push((k, v)),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
 }
 
 #[wasm_bindgen]

@@ -7,7 +7,6 @@ use crate::error::Error;
 use crate::value::Value;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -107,7 +106,9 @@ pub struct Client {
     pub base_url: Option<String>,
     pub timeout_ms: Option<f64>,
     pub max_retries: Option<f64>,
-    pub headers: Option<BTreeMap<String, String>>,
+    /// Checked to hold strings only (a `Value` rather than a map type keeps map code out of the
+    /// bundle).
+    pub headers: Option<Value>,
     pub fetch: Js,
     pub collection_name: Option<String>,
     pub folder_collection_name: Option<String>,

@@ -8,7 +8,6 @@ use super::validate::{invalid, non_blank};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::{json_text, obj, Value};
-use std::collections::BTreeMap;
 
 /// Bulk reads carry at most this many ids each.
 const BULK_CHUNK: usize = 100;
@@ -41,15 +40,17 @@ fn client_batch_id<T: Transport>(c: &Call<'_, T>) -> String {
         .collect()
 }
 
-/// `POST /api/batch/{id}/analyses/bulk` in chunks: `video_id -> bulk item`. A chunk that fails
-/// marks its videos with the error rather than failing the whole batch (abort excepted).
+/// `POST /api/batch/{id}/analyses/bulk` in chunks: `{video_id: bulk item}` and
+/// `{video_id: error}` (objects are this module's maps: a batch's ids are few enough to find by
+/// a scan). A chunk that fails marks its videos with the error rather than failing the whole
+/// batch (abort excepted).
 async fn bulk<T: Transport>(
     c: &Call<'_, T>,
     batch_id: &str,
     ids: &[String],
-) -> Result<(BTreeMap<String, Value>, BTreeMap<String, String>), Error> {
-    let mut found = BTreeMap::new();
-    let mut errors = BTreeMap::new();
+) -> Result<(Value, Value), Error> {
+    let mut found = Value::Obj(Vec::new());
+    let mut errors = Value::Obj(Vec::new());
     for chunk in ids.chunks(BULK_CHUNK) {
         let body = obj([(
             "video_ids",
@@ -64,14 +65,14 @@ async fn bulk<T: Transport>(
             Ok(doc) => {
                 for item in doc.get("analyses").and_then(Value::arr).unwrap_or(&[]) {
                     if let Some(v) = item.get_str("video_id") {
-                        found.insert(v.to_string(), item.clone());
+                        found.set(v, item.clone());
                     }
                 }
             }
             Err(e @ Error::Abort(_)) => return Err(e),
             Err(e) => {
                 for id in chunk {
-                    errors.insert(id.clone(), e.message().to_string());
+                    errors.set(id, e.message().into());
                 }
             }
         }
@@ -79,14 +80,15 @@ async fn bulk<T: Transport>(
     Ok((found, errors))
 }
 
-fn status_rows(status: &Value) -> BTreeMap<String, Value> {
-    status
-        .get("videos")
-        .and_then(Value::arr)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|r| r.get_str("video_id").map(|v| (v.to_string(), r.clone())))
-        .collect()
+/// `{video_id: status row}`.
+fn status_rows(status: &Value) -> Value {
+    let mut rows = Value::Obj(Vec::new());
+    for r in status.get("videos").and_then(Value::arr).unwrap_or(&[]) {
+        if let Some(v) = r.get_str("video_id") {
+            rows.set(v, r.clone());
+        }
+    }
+    rows
 }
 
 fn lower_status(doc: Option<&Value>, row: Option<&Value>) -> String {
@@ -194,9 +196,10 @@ pub async fn run<T: Transport>(
                 ])
             };
             if row.is_none() && item.is_none() {
-                let why = errors.get(vid).cloned().unwrap_or_else(|| {
-                    "the batch did not provide an analysis pointer for this video".into()
-                });
+                let why = errors
+                    .get_str(vid)
+                    .unwrap_or("the batch did not provide an analysis pointer for this video")
+                    .to_string();
                 return failed(why, Value::Null);
             }
             let analysis_id = item
@@ -364,7 +367,7 @@ pub async fn results<T: Transport>(
         .map(str::to_string)
         .collect();
     let (docs, _) = if ids.is_empty() {
-        (BTreeMap::new(), BTreeMap::new())
+        (Value::Null, Value::Null)
     } else {
         bulk(c, batch_id, &ids).await?
     };

@@ -7,7 +7,6 @@ use super::{path, Call, Doc, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::{int_text, obj, Value};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// Row statuses after which a row no longer changes.
 const TERMINAL: [&str; 2] = ["UPLOADED", "UPLOADING_FAILED"];
@@ -117,12 +116,36 @@ struct Rows {
 
 /// What the readiness loop has seen so far. Rows appear in order and only move towards
 /// terminal, so each poll re-reads from `resume`: the last row before the first one still in
-/// progress.
+/// progress, whose successor is `rows[resume_at]`.
 #[derive(Default)]
 struct Seen {
     rows: Vec<Value>,
-    index: BTreeMap<String, usize>,
     resume: Option<String>,
+    resume_at: usize,
+}
+
+impl Seen {
+    /// Puts a row read at position `at` in place and returns the next position. Cursor pages
+    /// keep the job's order, so a re-read row is where it was and a new one goes at the end
+    /// (a 200,000-row job needs no index); a row found elsewhere is looked up.
+    fn place(&mut self, at: usize, vid: &str, row: Value) -> usize {
+        let id_at = |i: usize| self.rows.get(i).and_then(|r| r.get_str("video_id"));
+        let i = if id_at(at) == Some(vid) {
+            at
+        } else if at >= self.rows.len() {
+            self.rows.len()
+        } else {
+            (0..self.rows.len())
+                .find(|&i| id_at(i) == Some(vid))
+                .unwrap_or(self.rows.len())
+        };
+        if i == self.rows.len() {
+            self.rows.push(row);
+        } else {
+            self.rows[i] = row;
+        }
+        i + 1
+    }
 }
 
 pub struct WaitOptions {
@@ -160,7 +183,10 @@ pub async fn wait<T: Transport>(
     until(c, o.timeout_ms, schedule, &what, || async {
         let job: Value = job(c, id).await?.read()?;
         let total = job.get("total").and_then(Value::num).unwrap_or(0.0);
-        let mut cursor = state.borrow().resume.clone();
+        let (mut cursor, mut at) = {
+            let st = state.borrow();
+            (st.resume.clone(), st.resume_at)
+        };
         loop {
             let doc = page(
                 c,
@@ -176,16 +202,8 @@ pub async fn wait<T: Transport>(
             let rows: Rows = doc.read()?;
             let mut st = state.borrow_mut();
             for row in rows.videos.unwrap_or_default() {
-                let Some(vid) = row.get_str("video_id").map(str::to_string) else {
-                    continue;
-                };
-                match st.index.get(&vid) {
-                    Some(&i) => st.rows[i] = row,
-                    None => {
-                        let at = st.rows.len();
-                        st.index.insert(vid, at);
-                        st.rows.push(row);
-                    }
+                if let Some(vid) = row.get_str("video_id").map(str::to_string) {
+                    at = st.place(at, &vid, row);
                 }
             }
             drop(st);
@@ -200,14 +218,10 @@ pub async fn wait<T: Transport>(
             .rows
             .iter()
             .position(|r| !TERMINAL.contains(&status(r).as_str()));
-        st.resume = match first_open {
-            Some(0) => None,
-            Some(i) => st.rows[i - 1].get_str("video_id").map(str::to_string),
-            None => st
-                .rows
-                .last()
-                .and_then(|r| r.get_str("video_id"))
-                .map(str::to_string),
+        st.resume_at = first_open.unwrap_or(st.rows.len());
+        st.resume = match st.resume_at {
+            0 => None,
+            i => st.rows[i - 1].get_str("video_id").map(str::to_string),
         };
         let uploaded = st.rows.iter().filter(|r| status(r) == "UPLOADED").count();
         let failed = st
@@ -252,7 +266,7 @@ pub async fn wait<T: Transport>(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::api::testing::{block_on, text, Fake, Json};
+    use crate::api::testing::{block_on, parse, text, Fake, Json};
     use crate::api::Names;
     use std::cell::RefCell;
 
@@ -400,6 +414,32 @@ mod tests {
             "GET /api/import-jobs/ij/videos?limit=1&cursor=a"
         );
         assert_eq!(*f.slept.borrow(), vec![1000.0]);
+    }
+
+    #[test]
+    fn rows_are_placed_without_an_index_and_never_duplicated() {
+        let row = |id: &str, s: &str| parse(&format!(r#"{{"video_id": "{id}", "status": "{s}"}}"#));
+        let mut seen = Seen::default();
+        let mut at = 0;
+        for id in ["a", "b", "c"] {
+            at = seen.place(at, id, row(id, "PENDING").unwrap());
+        }
+        assert_eq!(at, 3);
+        // A poll resuming after "a" re-reads b and c in place, then a new row d.
+        let mut at = 1;
+        for id in ["b", "c", "d"] {
+            at = seen.place(at, id, row(id, "UPLOADED").unwrap());
+        }
+        // A row that comes back out of order is found where it is, not added again.
+        seen.place(0, "c", row("c", "UPLOADING_FAILED").unwrap());
+        let ids: Vec<_> = seen
+            .rows
+            .iter()
+            .map(|r| r.get_str("video_id").unwrap())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        assert_eq!(seen.rows[1].get_str("status"), Some("UPLOADED"));
+        assert_eq!(seen.rows[2].get_str("status"), Some("UPLOADING_FAILED"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! untouched. Only error bodies are copied into Rust, for their message and redaction.
 
 use super::{shape_error, Backend, Doc, Sent};
-use crate::api::{form_encode, Body, Method, Part, Request};
+use crate::api::{form_encode, Body, Part, Request};
 use crate::error::Error;
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
@@ -185,6 +185,67 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
+/// The signal one fetch attempt runs under: it fires when the caller's signal does or when the
+/// attempt's time is up.
+struct Deadline {
+    signal: AbortSignal,
+    /// Set by our own timer; `None` when the runtime's `AbortSignal.timeout()` keeps the time.
+    timed_out: Option<Rc<std::cell::Cell<bool>>>,
+    _timer: Option<Timer>,
+    _hook: Option<OnAbort>,
+}
+
+impl Deadline {
+    fn new(caller: Option<&AbortSignal>, timeout_ms: f64) -> Result<Deadline, Failure> {
+        let ms = timeout_ms.clamp(0.0, MAX_TIMER_MS);
+        // Without a caller signal, `AbortSignal.timeout()` does it all natively: no controller,
+        // no timer to clear, no closure (measured 0.1 ms a request in Node).
+        if caller.is_none() && has_timeout_signal() {
+            return Ok(Deadline {
+                signal: AbortSignal::timeout_with_f64(ms),
+                timed_out: None,
+                _timer: None,
+                _hook: None,
+            });
+        }
+        let controller = AbortController::new().map_err(|e| Failure::Network(message_of(&e)))?;
+        let timed_out = Rc::new(std::cell::Cell::new(false));
+        let timer = {
+            let (c, t) = (controller.clone(), timed_out.clone());
+            Timer::new(ms, move || {
+                t.set(true);
+                c.abort();
+            })
+        };
+        let hook = {
+            let c = controller.clone();
+            OnAbort::new(caller, move || c.abort())
+        };
+        Ok(Deadline {
+            signal: controller.signal(),
+            timed_out: Some(timed_out),
+            _timer: Some(timer),
+            _hook: hook,
+        })
+    }
+
+    /// Whether a failure (by its error name) is this deadline passing.
+    fn passed(&self, name: Option<&str>) -> bool {
+        match &self.timed_out {
+            Some(t) => t.get(),
+            None => name == Some("TimeoutError"),
+        }
+    }
+}
+
+/// Whether this runtime has `AbortSignal.timeout()` (Node 17.3+, browsers since 2022).
+fn has_timeout_signal() -> bool {
+    let ctor = Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal"))
+        .unwrap_or(JsValue::UNDEFINED);
+    ctor.is_function()
+        && Reflect::get(&ctor, &JsValue::from_str("timeout")).is_ok_and(|f| f.is_function())
+}
+
 /// How one attempt failed, before the policy decides.
 enum Failure {
     Network(String),
@@ -271,14 +332,6 @@ fn form_data(ctx: &WebCtx, parts: &[Part]) -> Result<FormData, Error> {
     Ok(fd)
 }
 
-fn method(m: Method) -> gloo_net::http::Method {
-    match m {
-        Method::Get => gloo_net::http::Method::GET,
-        Method::Post => gloo_net::http::Method::POST,
-        Method::Delete => gloo_net::http::Method::DELETE,
-    }
-}
-
 /// An answer's status, headers and body, whichever way it came.
 struct Answer {
     status: u16,
@@ -290,9 +343,12 @@ struct Answer {
 impl Answer {
     /// Success bodies are parsed and kept as JS values; error bodies are also copied as text.
     fn into_sent(self) -> Sent<JsValue> {
-        let doc = match self.text.as_string() {
-            Some(ref t) if t.is_empty() => None,
-            _ => parse_js(&self.text).ok(),
+        // The length is read in JS: the body itself never crosses into wasm.
+        let empty = self.text.unchecked_ref::<js_sys::JsString>().length() == 0;
+        let doc = if empty {
+            None
+        } else {
+            parse_js(&self.text).ok()
         };
         let text = if self.status >= 400 {
             self.text.as_string().unwrap_or_default()
@@ -320,20 +376,7 @@ impl WebBackend {
     ) -> Result<Answer, Failure> {
         let (body, content_type) =
             body(ctx, req).map_err(|e| Failure::Network(e.message().into()))?;
-        // One controller per attempt, fired by the caller's signal or by the timeout.
-        let controller = AbortController::new().map_err(|e| Failure::Network(message_of(&e)))?;
-        let timed_out = Rc::new(std::cell::Cell::new(false));
-        let _timer = {
-            let (c, t) = (controller.clone(), timed_out.clone());
-            Timer::new(timeout_ms, move || {
-                t.set(true);
-                c.abort();
-            })
-        };
-        let _hook = {
-            let c = controller.clone();
-            OnAbort::new(ctx.signal.as_ref(), move || c.abort())
-        };
+        let deadline = Deadline::new(ctx.signal.as_ref(), timeout_ms)?;
         let raw_headers = web_sys::Headers::new().map_err(|e| Failure::Network(message_of(&e)))?;
         for (k, v) in headers {
             raw_headers
@@ -343,35 +386,47 @@ impl WebBackend {
         if let Some(ct) = content_type {
             let _ = raw_headers.set("Content-Type", ct);
         }
-        let builder = gloo_net::http::RequestBuilder::new(url)
-            .method(method(req.method))
-            .headers(gloo_net::http::Headers::from_raw(raw_headers))
-            .abort_signal(Some(&controller.signal()));
-        let request = match body {
-            Some(b) => builder.body(b),
-            None => builder.build(),
+        // The request is made here, once: gloo-net's builder would construct it twice plus a
+        // URL object to merge query parameters we never give it (0.1 ms a request in Node).
+        let init = web_sys::RequestInit::new();
+        init.set_method(req.method.as_str());
+        init.set_headers(&raw_headers);
+        init.set_signal(Some(&deadline.signal));
+        if let Some(b) = &body {
+            init.set_body(b);
         }
-        .map_err(|e| Failure::Network(e.to_string()))?;
+        let request: gloo_net::http::Request = web_sys::Request::new_with_str_and_init(url, &init)
+            .map_err(|e| Failure::Network(message_of(&e)))?
+            .into();
         if let Some(p) = &ctx.progress {
             if let Some(i) = req.progress {
                 p.report(i, 0.0);
             }
         }
-        let fail = |e: JsValue| {
+        let classify = |name: Option<&str>, message: String| {
             if is_aborted(ctx.signal.as_ref()) {
                 Failure::Abort
-            } else if timed_out.get() {
+            } else if deadline.passed(name) {
                 Failure::Timeout
             } else {
-                Failure::Network(message_of(&e))
+                Failure::Network(message)
             }
+        };
+        let fail = |e: JsValue| {
+            let name = Reflect::get(&e, &JsValue::from_str("name"))
+                .ok()
+                .and_then(|n| n.as_string());
+            classify(name.as_deref(), message_of(&e))
         };
         let response: web_sys::Response = match &self.fetch {
             None => request
                 .send()
                 .await
                 .map(web_sys::Response::from)
-                .map_err(|e| fail(JsValue::from_str(&e.to_string())))?,
+                .map_err(|e| match e {
+                    gloo_net::Error::JsError(j) => classify(Some(&j.name), j.message),
+                    other => classify(None, other.to_string()),
+                })?,
             Some(f) => {
                 let raw: web_sys::Request = request.into();
                 let promise = f.call1(&JsValue::UNDEFINED, &raw).map_err(&fail)?;

@@ -295,7 +295,7 @@ fn bench() -> Result<(), String> {
     if !status.success() {
         return Err("emulator benchmark failed".into());
     }
-    step("SDK: importJobRows against a hand-written loop, in Chromium");
+    step("SDK: importJobRows against a hand-written loop, in Chromium and Node");
     sdk::ensure_chromium()?;
     sdk::build()?;
     let www = root().join("www-example");
