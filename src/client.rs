@@ -220,6 +220,24 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
     Ok((settings, names, fetch))
 }
 
+/// A list of strings (absent: empty).
+fn strings(v: Option<Value>, name: &str) -> Result<Vec<String>, Error> {
+    let bad = || Error::Validation("options.".to_string() + name + " must be a list of strings");
+    let items = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Arr(items)) => items,
+        Some(_) => return Err(bad()),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::Str(s) => out.push(s),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
+}
+
 /// The caller's extra headers: an object of strings.
 fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> {
     let bad = || Error::Validation("options.headers must be an object of strings".into());
@@ -386,7 +404,7 @@ impl NomadicClient {
                     enhanced_motion: o.use_enhanced_motion_analysis.unwrap_or(false),
                     confidence: o.confidence,
                     overlay: o.overlay_mode,
-                    concept_ids: o.concept_ids.unwrap_or_default(),
+                    concept_ids: strings(o.concept_ids, "conceptIds")?,
                     poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?
                         .unwrap_or(d.poll_ms),
                 };

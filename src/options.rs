@@ -66,7 +66,7 @@ fn expected(e: &serde_wasm_bindgen::Error) -> String {
         "a sequence" => "a list".into(),
         "a map" => "an object".into(),
         w if w.starts_with("struct ") => "an object".into(),
-        w if !w.is_empty() => w.to_string(),
+        w if text.contains("expected ") && !w.is_empty() => w.to_string(),
         _ => "of another type".into(),
     }
 }
@@ -164,7 +164,9 @@ pub struct Analyze {
     pub use_enhanced_motion_analysis: Option<bool>,
     pub confidence: Option<String>,
     pub overlay_mode: Option<String>,
-    pub concept_ids: Option<Vec<String>>,
+    /// A list of strings, checked by the caller (serde-wasm-bindgen reads a string as a list of
+    /// its characters' strings, or throws).
+    pub concept_ids: Option<Value>,
     pub poll_interval_ms: Option<f64>,
     pub on_progress: Js,
 }

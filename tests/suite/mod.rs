@@ -430,6 +430,81 @@ async fn a_failed_item_does_not_stop_a_batch() {
 }
 
 #[wasm_bindgen_test]
+async fn a_wrong_option_type_names_the_option_and_sends_nothing() {
+    let c = client();
+    clear_log().await;
+    let good = || video("ok.mp4", 1.0, 10.0);
+    let cases: Vec<(&str, Promise)> = vec![
+        (
+            "options.folder must be a string",
+            c.my_videos(o(&[("folder", n(5.0))])),
+        ),
+        (
+            "options.concurrency must be a number",
+            c.upload(good(), o(&[("concurrency", s("2"))])),
+        ),
+        (
+            "options.waitForCompletion must be true or false",
+            c.analyze(s("v"), o(&[("waitForCompletion", s("yes"))])),
+        ),
+        (
+            "options.asCsv must be true or false",
+            c.get_batch_analysis(s("b"), o(&[("asCsv", n(1.0))])),
+        ),
+        (
+            "options.conceptIds must be a list of strings",
+            c.analyze(s("v"), o(&[("conceptIds", s("c1"))])),
+        ),
+        (
+            "options.conceptIds must be a list of strings",
+            c.analyze(s("v"), o(&[("conceptIds", Array::of1(&n(1.0)).into())])),
+        ),
+        (
+            "options.limit must be a number",
+            c.video()
+                .get_import_job_videos(s("ij"), o(&[("limit", s("10"))])),
+        ),
+        (
+            "options.type must be a string",
+            c.cloud_integrations().list(o(&[("type", n(3.0))])),
+        ),
+    ];
+    // Every promise is settled before anything is asserted, so none is left unhandled.
+    let mut got = Vec::new();
+    for (want, p) in cases {
+        got.push((want, wait(p).await));
+    }
+    for (want, r) in got {
+        let e = r.expect_err(want);
+        assert_eq!(
+            class_chain(&e),
+            "ValidationError>NomadicMLError>Error",
+            "{want}"
+        );
+        assert_eq!(text(&e, "message"), want);
+    }
+    for (bad, want) in [
+        (
+            o(&[("timeoutMs", s("5"))]),
+            "options.timeoutMs must be a number",
+        ),
+        (
+            o(&[("dangerouslyAllowBrowser", s("yes"))]),
+            "options.dangerouslyAllowBrowser must be true or false",
+        ),
+        (
+            o(&[("headers", o(&[("X-Team", n(1.0))]))]),
+            "options.headers must be an object of strings",
+        ),
+    ] {
+        let e = NomadicClient::new(bad).err().expect(want);
+        assert_eq!(text(&e, "message"), want);
+    }
+    let sent = list(&adm("GET", "requests", JsValue::UNDEFINED).await);
+    assert!(sent.is_empty(), "{} requests were sent", sent.len());
+}
+
+#[wasm_bindgen_test]
 async fn every_validation_rule_sends_nothing() {
     let c = client();
     clear_log().await;
