@@ -21,5 +21,11 @@ mod options;
 #[cfg(target_arch = "wasm32")]
 pub use client::{default_odd_columns, NomadicClient};
 
+/// A smaller allocator than the default dlmalloc (the SDK's allocations are short-lived and
+/// few); it takes memory from the wasm instance as it needs it.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The SDK version sent as `X-Client-Version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

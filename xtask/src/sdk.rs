@@ -339,7 +339,11 @@ fn build_wasm() -> Result<PathBuf, String> {
             "-Zbuild-std-features=optimize_for_size",
         ])
         .env("CARGO_TARGET_DIR", &target_dir)
-        .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
+        .env(
+            "RUSTFLAGS",
+            // Debug formatting and panic locations are never shown to users: leave them out.
+            "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none",
+        )
         .current_dir(root())
         .status()
         .map_err(|e| format!("cargo: {e}"))?;
