@@ -8,7 +8,7 @@ use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
 use crate::api::upload;
 use crate::api::{batches, odd, search, visuals};
-use crate::api::{folders, videos, Call, Names, Out};
+use crate::api::{folders, validate, videos, Call, Names, Out};
 use crate::convert::{self, Collected};
 use crate::error::Error;
 use crate::options::{self as opt, Js};
@@ -168,11 +168,16 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
         Some(k) if k.trim().is_empty() => {
             return Err(Error::Validation("apiKey must not be empty".into()))
         }
+        // Said without the key, which must never appear in a message.
+        Some(k) if !validate::is_header_value(&k) => return Err(Error::Validation(
+            "apiKey holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)"
+                .into(),
+        )),
         k => k,
     };
     let base = o.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into());
     let base_url = base.trim().trim_end_matches('/').to_string();
-    let absolute = crate::api::validate::is_http_url(&base_url);
+    let absolute = validate::is_http_url(&base_url);
     if !(absolute
         || (base_url.starts_with('/') && convert::can_resolve(&base_url))
         || (base_url.is_empty() && convert::can_resolve("/")))
@@ -248,10 +253,30 @@ fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> 
     };
     let mut out = Vec::with_capacity(fields.len());
     for (k, v) in fields {
-        match v {
-            Value::Str(v) => out.push((k, v)),
-            _ => return Err(bad()),
+        let Value::Str(v) = v else {
+            return Err(bad());
+        };
+        if !validate::is_header_name(&k) {
+            // The name is shown only when it is printable.
+            let shown = if k.chars().any(char::is_control) {
+                "a key"
+            } else {
+                &k
+            };
+            return Err(Error::Validation(
+                "options.headers: '".to_string()
+                    + shown
+                    + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+            ));
         }
+        if !validate::is_header_value(&v) {
+            return Err(Error::Validation(
+                "options.headers['".to_string()
+                    + &k
+                    + "'] holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)",
+            ));
+        }
+        out.push((k, v));
     }
     Ok(out)
 }

@@ -74,11 +74,13 @@ impl Error {
             Error::Api(f) => Error::Api(HttpFailure {
                 message: r(f.message),
                 body: r(f.body),
+                request_id: f.request_id.map(r),
                 ..f
             }),
             Error::Auth(f) => Error::Auth(HttpFailure {
                 message: r(f.message),
                 body: r(f.body),
+                request_id: f.request_id.map(r),
                 ..f
             }),
         }
@@ -119,6 +121,21 @@ pub fn body_message<D: Doc>(body: &str, doc: Option<&D>) -> String {
     }
 }
 
+/// The longest server text an error message carries (the whole body stays on `error.body`).
+const MAX_DETAIL: usize = 1024;
+
+/// `text` cut to `MAX_DETAIL` bytes (on a character boundary), marked when cut.
+fn bounded(text: String) -> String {
+    if text.len() <= MAX_DETAIL {
+        return text;
+    }
+    let mut end = MAX_DETAIL;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string() + "... (cut; the whole answer is on error.body)"
+}
+
 /// The error for an HTTP error answer (`doc`: its body parsed, when it was JSON).
 pub fn from_status<D: Doc>(
     status: u16,
@@ -127,7 +144,14 @@ pub fn from_status<D: Doc>(
     request_id: Option<String>,
     retry_after: Option<f64>,
 ) -> Error {
-    let detail = body_message(body, doc);
+    let parsed = doc.and_then(|d| d.read::<Value>().ok());
+    let detail = bounded(body_message(body, doc));
+    // A JSON body is kept as the values it holds, written out again: an echo of the key in an
+    // escaped form (`\u0073k-...`, `\/`) then reads plainly, so redaction can find it.
+    let body = match &parsed {
+        Some(v) => crate::value::json_text(v),
+        None => body.to_string(),
+    };
     if status == 401 {
         let message = if detail.is_empty() {
             "NomadicML authentication failed: check your API key".to_string()
@@ -137,7 +161,7 @@ pub fn from_status<D: Doc>(
         return Error::Auth(HttpFailure {
             status,
             message,
-            body: body.to_string(),
+            body,
             request_id,
             retry_after,
         });
@@ -190,6 +214,34 @@ mod tests {
         assert!(
             matches!(from_status(401, "", None, None), Error::Auth(ref f) if f.message.contains("check your API key"))
         );
+    }
+
+    #[test]
+    fn escaped_echoes_of_the_key_are_redacted_too() {
+        for body in [
+            r#"{"detail": "bad key \u0073k-123"}"#,
+            r#"{"detail": {"k": "sk-123 \/ x", "deep": ["\u0073\u006b-123"]}}"#,
+        ] {
+            let e = from_status(400, body, Some("rid sk-123".into()), None).redact(Some("sk-123"));
+            let Error::Api(f) = e else { panic!() };
+            assert!(!f.body.contains("sk-123"), "{}", f.body);
+            assert!(!f.message.contains("sk-123"), "{}", f.message);
+            assert_eq!(f.request_id.as_deref(), Some("rid [redacted]"));
+        }
+    }
+
+    #[test]
+    fn messages_are_bounded_and_bodies_kept_whole() {
+        let long = "é".repeat(3000);
+        let body = r#"{"detail": ""#.to_string() + &long + "\"}";
+        let Error::Api(f) = from_status(500, &body, None, None) else {
+            panic!()
+        };
+        assert!(f.message.len() < 1200, "{}", f.message.len());
+        assert!(f
+            .message
+            .ends_with("(cut; the whole answer is on error.body)"));
+        assert!(f.body.contains(&long));
     }
 
     #[test]

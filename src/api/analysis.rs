@@ -163,14 +163,14 @@ struct Checked {
 fn check(target: &Target, o: &Options) -> Result<Checked, Error> {
     match target {
         Target::One(id) => {
-            non_blank("video id", id)?;
+            super::validate::id("video id", id)?;
         }
         Target::Many(ids) => {
             if ids.is_empty() {
                 return Err(invalid("analyze() got an empty list of video ids"));
             }
             for id in ids {
-                non_blank("every video id", id)?;
+                super::validate::id("every video id", id)?;
             }
         }
         Target::Folder { name, scope } => {

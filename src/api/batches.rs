@@ -4,7 +4,7 @@
 use super::analysis::Options;
 use super::events;
 use super::poll::{until, Schedule};
-use super::validate::{invalid, non_blank};
+use super::validate::{self, invalid};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::{json_text, obj, Value};
@@ -24,7 +24,7 @@ pub fn viewer_url(collection: &str, batch_id: &str) -> String {
 }
 
 fn batch_path(id: &str, rest: &'static str) -> Result<String, Error> {
-    let id = non_blank("batch id", id)?;
+    let id = validate::id("batch id", id)?;
     Ok(path(&[
         Seg::Lit("/api/batch/"),
         Seg::Id(&id),

@@ -2,7 +2,7 @@
 //! iteration, and the reference's readiness loop built in.
 
 use super::poll::{until, Schedule};
-use super::validate::{invalid, non_blank, positive};
+use super::validate::{self, invalid, positive};
 use super::{path, Call, Doc, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::{int_text, obj, Value};
@@ -14,7 +14,7 @@ const TERMINAL: [&str; 2] = ["UPLOADED", "UPLOADING_FAILED"];
 pub const MAX_LIMIT: f64 = 5000.0;
 
 fn job_path(id: &str, rest: &'static str) -> Result<String, Error> {
-    let id = non_blank("import job id", id)?;
+    let id = validate::id("import job id", id)?;
     Ok(path(&[
         Seg::Lit("/api/import-jobs/"),
         Seg::Id(&id),

@@ -223,12 +223,20 @@ pub fn form_encode(fields: &[(String, String)]) -> String {
 }
 
 /// Builds a path from literal pieces and ids; each id is percent-encoded whole, so an id holding
-/// `/`, `?` or `#` cannot change which endpoint is called.
+/// `/`, `?` or `#` cannot change which endpoint is called. Ids a caller gives are checked first
+/// (`validate::id` refuses `.`, `..` and control characters); an id from anywhere else that is a
+/// dot segment, which URL parsing would collapse into another endpoint, is sent with its dots
+/// escaped twice (`%252E`), so it can only name nothing.
 pub fn path(pieces: &[Seg]) -> String {
     let mut out = String::new();
     for p in pieces {
         match p {
             Seg::Lit(s) => out.push_str(s),
+            Seg::Id(s) if *s == "." || *s == ".." => {
+                for _ in 0..s.len() {
+                    out.push_str("%252E");
+                }
+            }
             Seg::Id(s) => percent(&mut out, s, unreserved, false),
         }
     }
@@ -377,5 +385,18 @@ mod tests {
             path(&[Seg::Lit("/api/video/"), Seg::Id("a/b?c#d")]),
             "/api/video/a%2Fb%3Fc%23d"
         );
+        assert_eq!(
+            path(&[Seg::Lit("/api/video/"), Seg::Id("..")]),
+            "/api/video/%252E%252E"
+        );
+        // Dots inside an id are fine: only whole dot segments collapse.
+        assert_eq!(path(&[Seg::Lit("/v/"), Seg::Id("a..b")]), "/v/a..b");
+        for bad in ["", " ", ".", " .. ", "a\nb", "\u{7f}"] {
+            assert!(
+                matches!(validate::id("video id", bad), Err(Error::Validation(_))),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(validate::id("video id", " v1 ").unwrap(), "v1");
     }
 }

@@ -25,6 +25,9 @@ pub async fn search<T: Transport>(
 ) -> Result<Value, Error> {
     non_blank("query", query)?;
     non_blank("folderName", folder)?;
+    if !super::validate::positive(timeout_ms) {
+        return Err(super::validate::invalid("timeoutMs must be positive"));
+    }
     let scope = mapped(scope)?;
     let start = obj([
         ("query", query.into()),

@@ -115,9 +115,58 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// An id that goes into a URL path: not blank (it is trimmed), not a dot segment (`.`, `..`,
+/// which URL parsing collapses: `DELETE /api/video/..` is `DELETE /api/`), no control characters.
+pub fn id(what: &str, s: &str) -> Result<String, Error> {
+    let t = non_blank(what, s)?;
+    if t == "." || t == ".." {
+        return Err(invalid(
+            "'".to_string()
+                + &t
+                + "' cannot be "
+                + what
+                + ": URL parsing would turn it into another endpoint",
+        ));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(invalid(
+            what.to_string() + " cannot hold control characters",
+        ));
+    }
+    Ok(t)
+}
+
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` can be sent as a header value: no CR, LF or NUL (which would split or end
+/// the header) and nothing beyond Latin-1, which `fetch` refuses only once the call has started.
+pub fn is_header_value(value: &str) -> bool {
+    value
+        .chars()
+        .all(|c| c != '\r' && c != '\n' && c != '\0' && u32::from(c) <= 0xff)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_names_and_values() {
+        assert!(is_header_name("X-Team-Id"));
+        for bad in ["", "X Team", "X:Team", "Zé", "X\r\nInjected"] {
+            assert!(!is_header_name(bad), "{bad:?}");
+        }
+        assert!(is_header_value("a value; with=symbols, é"));
+        for bad in ["a\r\nX-Injected: 1", "a\nb", "nul\0", "emoji 🙂"] {
+            assert!(!is_header_value(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn scopes() {

@@ -28,7 +28,7 @@ pub async fn my_videos<T: Transport>(
 
 /// `DELETE /api/video/{id}`.
 pub async fn delete<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<T::Doc, Error> {
-    let id = non_blank("video id", video_id)?;
+    let id = super::validate::id("video id", video_id)?;
     let req = Request::new(
         Method::Delete,
         path(&[Seg::Lit("/api/video/"), Seg::Id(&id)]),

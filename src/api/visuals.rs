@@ -1,6 +1,6 @@
 //! Thumbnails (API.md §16): `generate-thumbnails` makes missing ones and lists their URLs.
 
-use super::validate::{invalid, non_blank};
+use super::validate::{id, invalid};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::{int_text, Value};
@@ -11,8 +11,8 @@ pub async fn urls<T: Transport>(
     video_id: &str,
     analysis_id: &str,
 ) -> Result<Vec<String>, Error> {
-    let v = non_blank("video id", video_id)?;
-    let a = non_blank("analysis id", analysis_id)?;
+    let v = id("video id", video_id)?;
+    let a = id("analysis id", analysis_id)?;
     let url = path(&[
         Seg::Lit("/api/videos/"),
         Seg::Id(&v),

@@ -6,6 +6,13 @@ export class NomadicMLError extends Error {
     super(message);
     this.name = 'NomadicMLError';
   }
+
+  /** What `JSON.stringify(error)` writes: never the body, which may be huge or deeply nested. */
+  toJSON() {
+    const out = { name: this.name, message: this.message };
+    for (const k of ['status', 'requestId', 'retryAfter']) if (this[k] !== undefined) out[k] = this[k];
+    return out;
+  }
 }
 
 export class APIError extends NomadicMLError {

@@ -390,6 +390,16 @@ async fn a_wrong_key_is_an_authentication_error_that_hides_the_key() {
             .unwrap_or_default();
     assert!(all.contains("authentication failed"), "{all}");
     assert!(!all.contains("wrong-key-7f3a9"));
+    // An error serialises without its body (which may be huge or deeply nested).
+    let json = JSON::stringify(&e).unwrap().as_string().unwrap_or_default();
+    assert!(
+        json.contains("\"name\":\"AuthenticationError\"") && json.contains("\"status\":401"),
+        "{json}"
+    );
+    assert!(
+        !json.contains("\"body\"") && !json.contains("wrong-key-7f3a9"),
+        "{json}"
+    );
     let ok = wait(client().verify_auth(JsValue::UNDEFINED))
         .await
         .expect("verify");
@@ -622,9 +632,41 @@ async fn every_validation_rule_sends_nothing() {
             "deleteVideo number",
             c.delete_video(n(42.0), JsValue::UNDEFINED),
         ),
+        // Dot segments would be collapsed by URL parsing into another endpoint.
+        (
+            "deleteVideo ..",
+            c.delete_video(s(".."), JsValue::UNDEFINED),
+        ),
+        ("deleteVideo .", c.delete_video(s("."), JsValue::UNDEFINED)),
+        (
+            "getBatchAnalysis ..",
+            c.get_batch_analysis(s(".."), JsValue::UNDEFINED),
+        ),
+        (
+            "getVisuals ..",
+            c.get_visuals(s(".."), s("a1"), JsValue::UNDEFINED),
+        ),
+        (
+            "getImportJob ..",
+            c.get_import_job(s(".."), JsValue::UNDEFINED),
+        ),
+        (
+            "deleteVideo control character",
+            c.delete_video(s("v\n1"), JsValue::UNDEFINED),
+        ),
+        (
+            "search timeout -1",
+            c.search(
+                s("vans"),
+                o(&[("folderName", s("f")), ("timeoutMs", n(-1.0))]),
+            ),
+        ),
     ];
     all_invalid(cases).await;
     for bad in [
+        o(&[("apiKey", s("key\r\nX-Injected: 1"))]),
+        o(&[("headers", o(&[("X-Team", s("a\r\nX-Injected: 1"))]))]),
+        o(&[("headers", o(&[("X Team", s("a"))]))]),
         o(&[("apiKey", s("  "))]),
         o(&[("apiKey", s(KEY)), ("baseUrl", s("ftp://x"))]),
         o(&[("timeoutMs", n(0.0))]),
