@@ -100,11 +100,26 @@ where
     F: FnOnce(Rc<Inner>, O, WebCtx) -> Fut + 'static,
     Fut: Future<Output = Result<JsValue, Error>> + 'static,
 {
-    let prepared = opt::read::<O>(&options, "options").and_then(|o| Ok((o, ctx(&options)?)));
-    match prepared {
-        Ok((o, ctx)) => settle(Box::pin(body(inner.clone(), o, ctx))),
-        Err(e) => settle(Box::pin(std::future::ready(Err(e)))),
+    let (options, ctx) = match prepare(&options) {
+        Ok(p) => p,
+        Err(e) => return rejected(e),
+    };
+    match opt::read::<O>(&options, "options") {
+        Ok(o) => settle(Box::pin(body(inner.clone(), o, ctx))),
+        Err(e) => rejected(e),
     }
+}
+
+fn rejected(e: Error) -> Promise {
+    settle(Box::pin(std::future::ready(Err(e))))
+}
+
+/// What every method does first, the same for all (so it is compiled once): the guarded copy of
+/// the options, and the call's context.
+fn prepare(options: &JsValue) -> Result<(JsValue, WebCtx), Error> {
+    let options = convert::guarded(options, "options")?;
+    let ctx = ctx(&options)?;
+    Ok((options, ctx))
 }
 
 /// The call's context: its signal (already fired is an `AbortError` at once).
@@ -287,7 +302,9 @@ impl NomadicClient {
     /// collectionName, folderCollectionName, dangerouslyAllowBrowser})`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<NomadicClient, JsValue> {
-        let o: opt::Client = opt::read(&options, "options").map_err(js_error)?;
+        let o: opt::Client = convert::guarded(&options, "options")
+            .and_then(|options| opt::read(&options, "options"))
+            .map_err(js_error)?;
         let (settings, names, fetch) = settings(o).map_err(js_error)?;
         let http = Http {
             backend: WebBackend { fetch },
@@ -305,10 +322,12 @@ impl NomadicClient {
     /// Uploads a `File`, a `Blob` (with `options.name`), an http(s) URL, `[video, metadata]`,
     /// `{video, name, metadata}`, or an array of these.
     pub fn upload(&self, input: JsValue, options: JsValue) -> Promise {
+        let input = convert::guarded(&input, "the upload input");
         method(
             &self.inner,
             options,
             |inner, o: opt::Upload, mut ctx| async move {
+                let input = input?;
                 let mut collected = Collected::default();
                 let parsed = convert::upload_input(&input, &mut collected).await?;
                 let metadata = match o.metadata_file.present() {
@@ -411,11 +430,12 @@ impl NomadicClient {
     /// resolve `{video_id, analysis_id, mode, status, summary?, events}`; lists and folders
     /// `{batch_metadata, results}`. `onProgress` gets each polled status document.
     pub fn analyze(&self, target: JsValue, options: JsValue) -> Promise {
+        let target = convert::guarded(&target, "the analysis target");
         method(
             &self.inner,
             options,
             |inner, o: opt::Analyze, ctx| async move {
-                let target = analysis_target(&target, o.folder, o.scope)?;
+                let target = analysis_target(&target?, o.folder, o.scope)?;
                 let d = analysis::Options::default();
                 let opts = analysis::Options {
                     kind: o.analysis_type,
@@ -488,11 +508,13 @@ impl NomadicClient {
         metadata: JsValue,
         options: JsValue,
     ) -> Promise {
+        let metadata = convert::guarded(&metadata, "metadata");
         method(
             &self.inner,
             options,
             |inner, _: opt::NoOptions, ctx| async move {
                 let id = id_arg(&batch_id, "the batch id")?;
+                let metadata = metadata?;
                 if !convert::is_plain(&metadata) {
                     return Err(Error::Validation(
                         "metadata must be a plain object of string or integer values".into(),
@@ -830,6 +852,7 @@ impl VideoApi {
 
 /// The checked arguments of an iteration: id, limit (or `undefined`), signal (or `undefined`).
 fn iteration(id: &JsValue, options: &JsValue) -> Result<(String, JsValue, JsValue), Error> {
+    let options = &convert::guarded(options, "options")?;
     let o: opt::Page = opt::read(options, "options")?;
     let id = id_arg(id, "the import job id")?;
     let limit = opt::whole(o.limit, "limit", 1.0, imports::MAX_LIMIT)?

@@ -13,6 +13,23 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, File};
 
+#[wasm_bindgen(module = "/src/js/guard.js")]
+extern "C" {
+    fn snapshot(v: &JsValue) -> JsValue;
+}
+
+/// A caller's argument as a trap-free copy (`src/js/guard.js`), taken once and synchronously: a
+/// getter or Proxy trap that throws becomes a `ValidationError` naming the argument, never an
+/// exception escaping the SDK. (Out of line: every method calls it.)
+#[inline(never)]
+pub fn guarded(v: &JsValue, what: &str) -> Result<JsValue, Error> {
+    let s = snapshot(v);
+    match get(&s, "error").as_string() {
+        Some(why) => Err(invalid(what.to_string() + " could not be read: " + &why)),
+        None => Ok(get(&s, "value")),
+    }
+}
+
 fn invalid(msg: String) -> Error {
     Error::Validation(msg)
 }

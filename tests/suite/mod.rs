@@ -514,6 +514,83 @@ async fn a_wrong_option_type_names_the_option_and_sends_nothing() {
     assert!(sent.is_empty(), "{} requests were sent", sent.len());
 }
 
+/// A JS expression's value (for objects Rust cannot make directly: Proxies, getters).
+fn js(expr: &str) -> JsValue {
+    js_sys::Function::new_no_args(&("return (".to_string() + expr + ");"))
+        .call0(&JsValue::NULL)
+        .expect("test expression")
+}
+
+#[wasm_bindgen_test]
+async fn hostile_arguments_reject_and_send_nothing() {
+    let c = client();
+    clear_log().await;
+    let throwing_getter = |key: &str| {
+        js(&("Object.defineProperty({}, '".to_string()
+            + key
+            + "', {enumerable: true, get() { throw new Error('getter says no'); }})"))
+    };
+    let trap_proxy = || {
+        js("new Proxy({}, {ownKeys() { throw new Error('trap'); }, get() { throw new Error('trap'); }})")
+    };
+    let list_proxy = || js("new Proxy(['v1'], {get() { throw new Error('trap'); }})");
+    let good = || video("ok.mp4", 1.0, 10.0);
+    // Every call returns a promise (none throws), and every promise rejects.
+    let cases: Vec<(&str, Promise)> = vec![
+        (
+            "upload item getter",
+            c.upload(
+                Array::of2(&good(), &throwing_getter("video")).into(),
+                JsValue::UNDEFINED,
+            ),
+        ),
+        (
+            "upload input proxy",
+            c.upload(trap_proxy(), JsValue::UNDEFINED),
+        ),
+        (
+            "multi-view set getter",
+            c.upload(throwing_getter("front"), JsValue::UNDEFINED),
+        ),
+        ("upload options proxy", c.upload(good(), trap_proxy())),
+        (
+            "analysis target list proxy",
+            c.analyze(list_proxy(), JsValue::UNDEFINED),
+        ),
+        (
+            "conceptIds proxy",
+            c.analyze(s("v1"), o(&[("conceptIds", list_proxy())])),
+        ),
+        (
+            "filter proxy",
+            c.get_batch_analysis(s("b1"), o(&[("filter", list_proxy())])),
+        ),
+        (
+            "signal getter",
+            c.my_videos(o(&[("signal", throwing_getter("aborted"))])),
+        ),
+        ("options getter", c.my_videos(throwing_getter("folder"))),
+        (
+            "metadata proxy",
+            c.add_batch_metadata(s("b1"), trap_proxy(), JsValue::UNDEFINED),
+        ),
+        (
+            "integration credentials getter",
+            c.cloud_integrations().add(o(&[
+                ("type", s("gcs")),
+                ("name", s("n")),
+                ("bucket", s("b")),
+                ("credentials", throwing_getter("private_key")),
+            ])),
+        ),
+    ];
+    all_invalid(cases).await;
+    assert!(NomadicClient::new(trap_proxy()).is_err());
+    assert!(c.video().import_job_rows(s("ij"), trap_proxy()).is_err());
+    let sent = list(&adm("GET", "requests", JsValue::UNDEFINED).await);
+    assert!(sent.is_empty(), "{} request(s) were sent", sent.len());
+}
+
 #[wasm_bindgen_test]
 async fn every_validation_rule_sends_nothing() {
     let c = client();
