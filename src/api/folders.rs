@@ -117,4 +117,15 @@ mod tests {
             vec!["GET /api/folders/get?name=fleet+uploads&scope=org"]
         );
     }
+
+    #[test]
+    fn an_answer_that_is_not_an_object_is_not_a_result() {
+        for garbage in ["null", "[]", "[{\"id\": \"f1\"}]", "7", "\"ok\"", "true"] {
+            let f = Fake::default();
+            f.answer(200, garbage);
+            let names = Names::default();
+            let r = block_on(get(&f.call(&names), "fleet", None));
+            assert!(matches!(r, Err(Error::Network(_))), "{garbage}: {r:?}");
+        }
+    }
 }

@@ -65,9 +65,16 @@ impl<T: Transport> Call<'_, T> {
     pub async fn send(&self, req: Request) -> Result<Response<T::Doc>, Error> {
         self.t.execute(self.ctx, &req).await
     }
-    /// Sends `req` and hands the answer on as parsed, untouched.
+    /// Sends `req` and hands the answer on as parsed, untouched. Every endpoint whose answer
+    /// passes through answers an object: anything else (`null`, a list, a number) is refused
+    /// rather than handed to the caller as a result.
     pub async fn doc(&self, req: Request) -> Result<T::Doc, Error> {
-        Ok(self.send(req).await?.doc)
+        let doc = self.send(req).await?.doc;
+        if doc.is_object() {
+            Ok(doc)
+        } else {
+            Err(crate::transport::shape_error("expected a JSON object"))
+        }
     }
     /// Sends `req` and reads the answer into `R`.
     pub async fn read<R: DeserializeOwned>(&self, req: Request) -> Result<R, Error> {

@@ -19,6 +19,8 @@ pub trait Doc: Clone {
     /// An object's field, still unconverted; `None` when absent, null, or not an object.
     fn field(&self, key: &str) -> Option<Self>;
     fn is_array(&self) -> bool;
+    /// A JSON object (not null, not an array, not a scalar).
+    fn is_object(&self) -> bool;
 }
 
 /// What the resource modules send through. Implemented by [`Http`] (and by a fake in tests).
@@ -102,6 +104,9 @@ impl Doc for crate::value::Value {
     }
     fn is_array(&self) -> bool {
         matches!(self, crate::value::Value::Arr(_))
+    }
+    fn is_object(&self) -> bool {
+        matches!(self, crate::value::Value::Obj(_))
     }
 }
 

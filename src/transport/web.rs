@@ -53,6 +53,9 @@ impl Doc for JsValue {
     fn is_array(&self) -> bool {
         Array::is_array(self)
     }
+    fn is_object(&self) -> bool {
+        self.is_object() && !Array::is_array(self)
+    }
 }
 
 /// The longest delay a JS timer holds (2^31 - 1 ms, about 24.8 days); longer ones would fire
