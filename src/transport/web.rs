@@ -307,12 +307,20 @@ fn form_data(ctx: &WebCtx, parts: &[Part]) -> Result<FormData, Error> {
                     .blobs
                     .get(*slot)
                     .ok_or_else(|| Error::Network("an upload part lost its file".into()))?;
-                // slice() re-types the Blob without copying its bytes.
-                let typed = blob
-                    .slice_with_f64_and_f64_and_content_type(0.0, blob.size(), content_type)
-                    .map_err(bad)?;
-                fd.append_with_blob_and_filename(name, &typed, filename)
-                    .map_err(bad)?
+                // A File whose own type is the part's goes in as it is: a slice of a picked file is
+                // no longer a plain on-disk file to Chromium, which then streams it through its
+                // blob system at about half the disk's speed. Otherwise slice() re-types it
+                // (without copying the bytes).
+                if blob.type_() == *content_type {
+                    fd.append_with_blob_and_filename(name, blob, filename)
+                        .map_err(bad)?
+                } else {
+                    let typed = blob
+                        .slice_with_f64_and_f64_and_content_type(0.0, blob.size(), content_type)
+                        .map_err(bad)?;
+                    fd.append_with_blob_and_filename(name, &typed, filename)
+                        .map_err(bad)?
+                }
             }
             Part::Data {
                 name,

@@ -302,17 +302,26 @@ fn bench() -> Result<(), String> {
     copy_dir(&root().join("pkg"), &www.join("pkg"))?;
     let www_arg = www.display().to_string();
     let emu = emulator::Emulator::start(&bin, &["--api-key", TEST_KEY, "--static", &www_arg], &[])?;
-    let status = Command::new("node")
-        .arg("import-rows.mjs")
-        .current_dir(root().join("tests/bench"))
-        .env("NOMADIC_DASHBOARD_URL", &emu.url)
-        .env("NOMADIC_TEST_API_KEY", TEST_KEY)
-        .status()
-        .map_err(|e| e.to_string())?;
-    drop(emu);
-    if status.success() {
-        Ok(())
-    } else {
-        Err("SDK benchmark failed".into())
+    for (title, script) in [
+        ("", "import-rows.mjs"),
+        (
+            "SDK: upload of a picked File against a hand-written XHR post, in Chromium",
+            "upload.mjs",
+        ),
+    ] {
+        if !title.is_empty() {
+            step(title);
+        }
+        let status = Command::new("node")
+            .arg(script)
+            .current_dir(root().join("tests/bench"))
+            .env("NOMADIC_DASHBOARD_URL", &emu.url)
+            .env("NOMADIC_TEST_API_KEY", TEST_KEY)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("SDK benchmark {script} failed"));
+        }
     }
+    Ok(())
 }
