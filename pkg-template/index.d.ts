@@ -3,8 +3,12 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /** Loads the WebAssembly module. Call once before creating a client. */
-export default function init(input?: InitInput | { module_or_path: InitInput | Promise<InitInput> }): Promise<unknown>;
-export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): unknown;
+/** Loads the wasm once; later calls wait for the same load. Resolves `undefined`. */
+export default function init(input?: InitInput | { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;
+/** `init()` from bytes or a compiled module you already have, synchronously. */
+export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): void;
+/** Whether `init()` has finished (a client made before throws a `NomadicMLError` saying so). */
+export function isInitialized(): boolean;
 
 export type Scope = 'user' | 'org';
 

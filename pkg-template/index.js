@@ -1,6 +1,8 @@
 // nomadicml-web for browsers and bundlers: `import init, { NomadicClient } from 'nomadicml-web'`,
 // then `await init()` once (it fetches nomadicml_web_bg.wasm next to this file).
-export { default, initSync, NomadicClient } from './nomadicml_web.js';
+import initWasm, { initSync as initSyncWasm, NomadicClient as WasmClient } from './nomadicml_web.js';
+import { NomadicMLError } from './__SNIPPETS__/src/js/errors.js';
+
 export {
   NomadicMLError,
   APIError,
@@ -11,3 +13,52 @@ export {
   AbortError,
 } from './__SNIPPETS__/src/js/errors.js';
 export { AnalysisType, CustomCategory, OverlayMode, DEFAULT_STRUCTURED_ODD_COLUMNS } from './__SNIPPETS__/src/js/enums.js';
+
+let ready = false;
+let loading;
+
+/** Whether `init()` (or `initSync()`) has finished: clients can be made. */
+export function isInitialized() {
+  return ready;
+}
+
+/**
+ * Loads the wasm, once: later calls (and calls made while it loads) wait for the same load.
+ * Resolves `undefined`. A failed load can be tried again.
+ */
+export default function init(input) {
+  if (ready) return Promise.resolve();
+  if (!loading) {
+    loading = initWasm(input).then(
+      () => {
+        ready = true;
+      },
+      (e) => {
+        loading = undefined;
+        throw e;
+      },
+    );
+  }
+  return loading;
+}
+
+/** `init()` from bytes or a `WebAssembly.Module` you already have, synchronously. */
+export function initSync(input) {
+  if (!ready) {
+    initSyncWasm(input);
+    ready = true;
+  }
+}
+
+/** A client of the NomadicML API (see the README); made after `await init()`. */
+export class NomadicClient extends WasmClient {
+  constructor(options) {
+    if (!ready) {
+      throw new NomadicMLError(
+        'nomadicml-web is not loaded yet: call and await init() once before making a client ' +
+          "(import init from 'nomadicml-web'; await init();)",
+      );
+    }
+    super(options);
+  }
+}

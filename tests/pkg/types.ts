@@ -10,11 +10,13 @@ import init, {
   AbortError,
   NomadicMLError,
   ValidationError,
+  isInitialized,
   type UploadProgress,
 } from 'nomadicml-web';
 
 export async function usage(file: File, json: File): Promise<void> {
-  await init();
+  const loaded: void = await init();
+  const ready: boolean = isInitialized();
   const client = new NomadicClient({ apiKey: 'k', baseUrl: '/api-proxy', timeoutMs: 1000, maxRetries: 2, dangerouslyAllowBrowser: false });
   const ac = new AbortController();
   const one = await client.upload(file, { folder: 'f', scope: 'org', signal: ac.signal, onProgress: (p: UploadProgress) => p.loaded / p.total });
