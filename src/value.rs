@@ -319,28 +319,29 @@ pub mod host {
 
     struct Spaced;
 
+    /// `", "` before every item but the first, in lists and objects alike.
+    fn separator<W: ?Sized + Write>(w: &mut W, first: bool) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
     impl Formatter for Spaced {
         fn begin_array_value<W: ?Sized + Write>(
             &mut self,
             w: &mut W,
             first: bool,
         ) -> io::Result<()> {
-            if first {
-                Ok(())
-            } else {
-                w.write_all(b", ")
-            }
+            separator(w, first)
         }
         fn begin_object_key<W: ?Sized + Write>(
             &mut self,
             w: &mut W,
             first: bool,
         ) -> io::Result<()> {
-            if first {
-                Ok(())
-            } else {
-                w.write_all(b", ")
-            }
+            separator(w, first)
         }
         fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
             w.write_all(b": ")

@@ -188,19 +188,7 @@ pub fn build() -> Result<Sizes, String> {
     let wasm = build_wasm()?;
     let pkg = root().join("pkg");
     let _ = fs::remove_dir_all(&pkg);
-    run::status(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            // Handles such as `client.video` are freed by the JS garbage collector.
-            "--weak-refs",
-            "--out-dir",
-            pkg.to_str().unwrap_or("pkg"),
-            wasm.to_str().unwrap_or(""),
-        ],
-    )?;
+    bindgen(&wasm, &pkg)?;
     let bg = pkg.join("nomadicml_web_bg.wasm");
     wasm_opt(&bg, &bg, &[])?;
     // The entry points re-export the error classes from the snippet directory wasm-bindgen made.
@@ -279,21 +267,7 @@ pub fn size() -> Result<(), String> {
     }
     let dir = root().join("target/size/named");
     let _ = fs::remove_dir_all(&dir);
-    run::status(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--weak-refs",
-            "--out-dir",
-            dir.to_str().unwrap_or(""),
-            root()
-                .join("target/size/wasm32-unknown-unknown/release/nomadicml_web.wasm")
-                .to_str()
-                .unwrap_or(""),
-        ],
-    )?;
+    bindgen(&size_wasm(), &dir)?;
     let named = dir.join("named.wasm");
     wasm_opt(&dir.join("nomadicml_web_bg.wasm"), &named, &["-g"])?;
     step("the 20 largest items of the wasm (bytes before compression)");
@@ -350,7 +324,29 @@ fn build_wasm() -> Result<PathBuf, String> {
     if !status.success() {
         return Err("the size-optimised wasm build failed".into());
     }
-    Ok(target_dir.join("wasm32-unknown-unknown/release/nomadicml_web.wasm"))
+    Ok(size_wasm())
+}
+
+/// The release wasm as `build_wasm` leaves it.
+fn size_wasm() -> PathBuf {
+    root().join("target/size/wasm32-unknown-unknown/release/nomadicml_web.wasm")
+}
+
+/// wasm-bindgen's ES module glue for `wasm`, into `out`.
+fn bindgen(wasm: &Path, out: &Path) -> Result<(), String> {
+    run::status(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            // Handles such as `client.video` are freed by the JS garbage collector.
+            "--weak-refs",
+            "--out-dir",
+            out.to_str().unwrap_or(""),
+            wasm.to_str().unwrap_or(""),
+        ],
+    )
 }
 
 /// Minifies the shipped JS in place (the glue, the entry points, the snippets).
