@@ -178,6 +178,13 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
                     r.headers_mut()
                         .insert(header::RETRY_AFTER, HeaderValue::from(s));
                 }
+                if let Some(v) = f
+                    .location
+                    .as_deref()
+                    .and_then(|l| HeaderValue::from_str(l).ok())
+                {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
                 (r, Some("status"))
             } else {
                 (next.run(req).await, Some("delay"))

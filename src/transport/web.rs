@@ -254,6 +254,22 @@ enum Failure {
     Network(String),
     Timeout,
     Abort,
+    /// An answer the SDK will not act on (not retried).
+    Refused(Error),
+}
+
+/// The error for a redirect seen while holding a key.
+fn redirect_refused(status: u16) -> Error {
+    Error::Api(crate::error::HttpFailure {
+        status,
+        message: "the server redirected this request; the SDK does not follow redirects while it \
+                  holds an API key, so the key cannot reach another host (set baseUrl to the \
+                  address that answers)"
+            .to_string(),
+        body: String::new(),
+        request_id: None,
+        retry_after: None,
+    })
 }
 
 impl Failure {
@@ -266,6 +282,7 @@ impl Failure {
                     + " ms",
             ),
             Failure::Network(m) => Error::Network("request failed: ".to_string() + &m),
+            Failure::Refused(e) => e,
         }
     }
 }
@@ -403,6 +420,12 @@ impl WebBackend {
         init.set_method(req.method.as_str());
         init.set_headers(&raw_headers);
         init.set_signal(Some(&deadline.signal));
+        // A redirect would carry the key to wherever it points (Node re-sends every header):
+        // while the client holds a key, redirects are seen, not followed.
+        let holds_key = headers.iter().any(|(k, _)| k == "X-API-Key");
+        if holds_key {
+            init.set_redirect(web_sys::RequestRedirect::Manual);
+        }
         if let Some(b) = &body {
             init.set_body(b);
         }
@@ -456,6 +479,13 @@ impl WebBackend {
             p.report(i, 1.0);
         }
         let h = response.headers();
+        // Node shows the 3xx itself; browsers an opaque redirect (status 0).
+        if holds_key
+            && (response.type_() == web_sys::ResponseType::Opaqueredirect
+                || (300..400).contains(&response.status()))
+        {
+            return Err(Failure::Refused(redirect_refused(response.status())));
+        }
         Ok(Answer {
             status: response.status(),
             text,

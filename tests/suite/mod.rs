@@ -788,6 +788,35 @@ async fn browsers_keep_the_key_to_safe_origins() {
 }
 
 #[wasm_bindgen_test]
+async fn a_redirect_elsewhere_is_not_followed_with_the_key() {
+    let c = client();
+    // localhost and 127.0.0.1 are two origins of the same emulator, whose log shows what came.
+    let elsewhere = BASE.replace("127.0.0.1", "localhost") + "/api/redirected-elsewhere";
+    clear_log().await;
+    fault(
+        &(r#"{"method": "GET", "path": "/api/my-videos", "status": 307, "times": 1, "location": ""#
+            .to_string()
+            + &elsewhere + r#""}"#),
+    )
+    .await;
+    let e = wait(c.my_videos(JsValue::UNDEFINED)).await.unwrap_err();
+    assert_eq!(class_chain(&e), "APIError>NomadicMLError>Error");
+    assert!(
+        text(&e, "message").contains("does not follow redirects"),
+        "{}",
+        text(&e, "message")
+    );
+    assert!(!text(&e, "message").contains(KEY));
+    wait(delay(200.0)).await.unwrap();
+    assert!(log_for("/api/redirected-elsewhere").await.is_empty());
+    assert_eq!(
+        log_for("/api/my-videos").await.len(),
+        1,
+        "a refused redirect is not retried"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_slow_answer_is_a_timeout_error_and_retries_can_be_turned_off() {
     let c = client_with(&[("timeoutMs", n(300.0)), ("maxRetries", n(0.0))]);
     fault(r#"{"method": "GET", "path": "/api/my-videos", "delay_ms": 1500, "times": 1}"#).await;
