@@ -49,15 +49,7 @@ async fn put_object(
                 "bucket {provider}/{bucket} is not mapped (see --bucket)"
             ))
         })?;
-    if key.is_empty()
-        || key.starts_with('/')
-        || key
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..")
-    {
-        return Err(bad("invalid object key"));
-    }
-    let path = dir.join(&key);
+    let path = crate::storage::bucket_object(&dir, &key).map_err(bad)?;
     if let Some(parent) = path.parent() {
         tokio::fs::create_dir_all(parent).await?;
     }

@@ -11,6 +11,34 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// The file of object `key` in a mapped bucket directory, checked so that it stays inside it:
+/// the key is relative with no empty, `.` or `..` segment, and no part of the path below `dir`
+/// that exists is a symlink (one could lead out of the directory, for reading or writing).
+pub fn bucket_object(dir: &Path, key: &str) -> Result<PathBuf, String> {
+    if key.is_empty()
+        || key.starts_with('/')
+        || key
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(format!("invalid object key: {key}"));
+    }
+    let mut path = dir.to_path_buf();
+    for segment in key.split('/') {
+        path.push(segment);
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!(
+                    "object key {key} goes through a symlink, which the emulator does not follow out of a bucket"
+                ))
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(dir.join(key))
+}
+
 pub fn tmp_path(app: &AppRef) -> PathBuf {
     app.videos_dir.join(format!(".tmp-{}", util::new_id("")))
 }

@@ -549,3 +549,58 @@ fn search_sessions_start_run_and_poll() {
         422
     );
 }
+
+#[test]
+fn bucket_objects_never_resolve_through_a_symlink() {
+    let bucket = TempDir::new("s3");
+    let outside = TempDir::new("outside");
+    std::fs::write(outside.path().join("secret.mp4"), synth(2.0, 8, 8, 0)).unwrap();
+    std::fs::write(bucket.path().join("real.mp4"), synth(2.0, 8, 8, 0)).unwrap();
+    let link = |to: &std::path::Path, name: &str| {
+        std::os::unix::fs::symlink(to, bucket.path().join(name)).unwrap()
+    };
+    link(&outside.path().join("secret.mp4"), "link.mp4");
+    link(outside.path(), "linked");
+    let map = format!("s3://fleet={}", bucket.path().display());
+    let (_d, _e, c) = fresh(&["--bucket", &map]);
+    let keys = ["real.mp4", "link.mp4", "linked/secret.mp4"];
+    let job = c.json("POST", "/api/s3/upload", &json!({"keys": keys, "bucket": "fleet", "collection": "videos", "folder_id": null, "scope": "user"})).unwrap();
+    let j = wait_job(&c, job.json()["import_job_id"].as_str().unwrap());
+    assert_eq!(
+        (j["total"].clone(), j["failed"].clone()),
+        (json!(3), json!(2))
+    );
+    let page = c
+        .get(&format!(
+            "/api/import-jobs/{}/videos",
+            j["job_id"].as_str().unwrap()
+        ))
+        .unwrap()
+        .json();
+    let rows = page["videos"].as_array().unwrap();
+    assert_eq!(rows[0]["status"], "UPLOADED");
+    for row in &rows[1..] {
+        assert_eq!(row["status"], "UPLOADING_FAILED", "{row}");
+        assert!(row["error"].as_str().unwrap().contains("symlink"), "{row}");
+    }
+    // The admin writer cannot write through a symlinked directory either.
+    let put = admin(&c)
+        .send(
+            "PUT",
+            "/__emulator/buckets/s3/fleet/linked/planted.mp4",
+            &[],
+            Some(("video/mp4", b"x".to_vec())),
+        )
+        .unwrap();
+    assert_eq!(put.status, 400);
+    assert!(!outside.path().join("planted.mp4").exists());
+    let ok = admin(&c)
+        .send(
+            "PUT",
+            "/__emulator/buckets/s3/fleet/new/fine.mp4",
+            &[],
+            Some(("video/mp4", b"x".to_vec())),
+        )
+        .unwrap();
+    assert_eq!(ok.status, 200);
+}

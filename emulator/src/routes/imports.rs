@@ -539,13 +539,10 @@ impl ImportCtx<'_> {
             .ok_or_else(|| {
                 format!("bucket '{scheme}://{bucket}' is not available to the emulator (map it with --bucket {scheme}://{bucket}=DIR)")
             })?;
-        if key.is_empty() || key.split('/').any(|s| s == ".." || s == ".") || key.starts_with('/') {
-            return Err(format!("invalid object key: {uri}"));
-        }
         if !key.to_ascii_lowercase().ends_with(".mp4") {
             return Err(format!("only .mp4 objects can be imported: {uri}"));
         }
-        let src = dir.join(key);
+        let src = storage::bucket_object(dir, key)?;
         if !src.is_file() {
             return Err(format!("object not found: {uri}"));
         }
