@@ -495,3 +495,51 @@ fn cors_preflight_allows_the_protocol_headers() {
         .to_ascii_lowercase();
     assert!(exposed.contains("x-request-id") && exposed.contains("retry-after"));
 }
+
+/// The emulator's peak resident memory so far, in KiB (Linux `VmHWM`).
+fn peak_rss_kib(emu: &Running) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", emu.child.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn oversized_fields_are_refused_while_reading_not_after_buffering() {
+    let (_d, emu, c) = fresh(&[]);
+    let before = peak_rss_kib(&emu);
+    // A 100 MB text field, far over the 1 MiB a text field may hold.
+    let big = "x".repeat(100 << 20);
+    let (ct, body) = multipart(&[("source", "file"), ("custom_name", &big)], &[]);
+    let r = c
+        .send("POST", "/api/upload-video", &[], Some((&ct, body)))
+        .unwrap();
+    assert_eq!(r.status, 413);
+    assert!(r.json()["detail"].as_str().unwrap().contains("1048576"));
+    let grown = peak_rss_kib(&emu).saturating_sub(before);
+    assert!(
+        grown < 32 << 10,
+        "the emulator's peak memory grew by {grown} KiB"
+    );
+    // A form-encoded body is capped the same way.
+    let form = "source=video_url&video_url=".to_string() + &"a".repeat(3 << 20);
+    let r = c
+        .send(
+            "POST",
+            "/api/upload-video",
+            &[],
+            Some(("application/x-www-form-urlencoded", form.into_bytes())),
+        )
+        .unwrap();
+    assert_eq!(r.status, 413);
+    // Fields of ordinary size still work.
+    let ok = upload(
+        &c,
+        "fine.mp4",
+        &nomadic_emulator::mp4::synth(1.0, 8, 8, 0),
+        &[],
+    );
+    assert_eq!(ok.status, 200);
+}

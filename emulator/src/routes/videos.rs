@@ -59,12 +59,10 @@ pub async fn upload(
     let form = if ct.starts_with("multipart/form-data") {
         read_multipart(&app, req, max).await?
     } else {
-        let bytes = Bytes::from_request(req, &())
+        // A form body (a URL upload) is small: read at most FIELD_LIMIT of it.
+        let bytes = axum::body::to_bytes(req.into_body(), FIELD_LIMIT)
             .await
-            .map_err(|_| ApiError::BadRequest("unreadable body".into()))?;
-        if bytes.len() as u64 > max {
-            return Err(ApiError::TooLarge(max));
-        }
+            .map_err(|_| ApiError::TooLarge(FIELD_LIMIT as u64))?;
         UploadForm {
             fields: Form::parse(&bytes).0,
             ..Default::default()
@@ -79,6 +77,30 @@ pub async fn upload(
     result
 }
 
+/// The largest text field (and form body) an upload may carry; the video goes to disk instead.
+const FIELD_LIMIT: usize = 1 << 20;
+/// The largest metadata sidecar.
+const SIDECAR_LIMIT: usize = 16 << 20;
+
+/// A field's bytes, read a chunk at a time and kept only up to `limit`: `None` when it was
+/// longer (the rest is read and dropped, so an oversized field costs no memory).
+async fn bounded_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, axum::extract::multipart::MultipartError> {
+    let mut data = Vec::new();
+    let mut over = false;
+    while let Some(c) = field.chunk().await? {
+        if over || data.len() + c.len() > limit {
+            over = true;
+            data = Vec::new();
+        } else {
+            data.extend_from_slice(&c);
+        }
+    }
+    Ok((!over).then_some(data))
+}
+
 async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<UploadForm> {
     let mut mp = Multipart::from_request(req, &()).await.map_err(|e| {
         ApiError::Unprocessable(vec![(
@@ -88,7 +110,8 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
     })?;
     let mut form = UploadForm::default();
     let mut total: u64 = 0;
-    let mut too_large = false;
+    // The limit that was passed, if one was (a field's own, or the whole upload's).
+    let mut too_large: Option<u64> = None;
     let malformed = |e: axum::extract::multipart::MultipartError| {
         ApiError::Unprocessable(vec![(
             vec!["body".into()],
@@ -118,7 +141,7 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
                     Ok(Some(c)) => {
                         total += c.len() as u64;
                         if total > max {
-                            too_large = true;
+                            too_large = Some(max);
                         } else {
                             out.write_all(&c).await?;
                         }
@@ -132,10 +155,18 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
             }
             out.flush().await?;
         } else {
-            let data = field.bytes().await.map_err(malformed)?;
+            let limit = if name == "metadata_file" {
+                SIDECAR_LIMIT
+            } else {
+                FIELD_LIMIT
+            };
+            let Some(data) = bounded_field(&mut field, limit).await.map_err(malformed)? else {
+                too_large = Some(limit as u64);
+                continue;
+            };
             total += data.len() as u64;
             if total > max {
-                too_large = true;
+                too_large = Some(max);
             } else if name == "metadata_file" {
                 form.metadata = Some(data.to_vec());
             } else {
@@ -144,11 +175,11 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
             }
         }
     }
-    if too_large {
+    if let Some(limit) = too_large {
         if let Some((p, _)) = &form.file {
             let _ = tokio::fs::remove_file(p).await;
         }
-        return Err(ApiError::TooLarge(max));
+        return Err(ApiError::TooLarge(limit));
     }
     Ok(form)
 }
