@@ -46,6 +46,20 @@ impl Stored {
     }
 }
 
+/// The answer to a retry whose key another attempt still holds: come back shortly.
+pub fn in_progress() -> Response {
+    let mut r = (
+        StatusCode::CONFLICT,
+        axum::Json(json!({
+            "detail": "A request with this Idempotency-Key is still being processed; retry after it finishes"
+        })),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
 pub fn lookup(app: &AppRef, (owner, key): &(String, String)) -> Option<Stored> {
     app.db()
         .query_row(

@@ -147,8 +147,19 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
     }
     let method = req.method().clone();
     let request_id = header_text(req.headers(), "x-request-id");
-    let idempotency_key = header_text(req.headers(), "idempotency-key");
-    let query = req.uri().query().map(str::to_owned);
+    // Logged even if the attempt is abandoned before it is answered (see `Logged`).
+    let mut logged = Logged {
+        app: app.clone(),
+        entry: Some(LogEntry {
+            method: method.to_string(),
+            path: path.clone(),
+            status: 0,
+            request_id: request_id.clone(),
+            idempotency_key: header_text(req.headers(), "idempotency-key"),
+            query: req.uri().query().map(str::to_owned),
+            fault: Some("cancelled"),
+        }),
+    };
 
     let (mut resp, fault) = match take_fault(&app, &method, &path) {
         None => (next.run(req).await, None),
@@ -197,25 +208,36 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
     {
         resp.headers_mut().insert("x-request-id", v);
     }
-    let status = if fault == Some("drop_connection") {
-        0
-    } else {
-        resp.status().as_u16()
-    };
-    let mut log = lock(&app.log);
-    if log.len() >= LOG_CAP {
-        log.drain(..LOG_CAP / 10);
+    if let Some(e) = logged.entry.as_mut() {
+        e.status = if fault == Some("drop_connection") {
+            0
+        } else {
+            resp.status().as_u16()
+        };
+        e.fault = fault;
     }
-    log.push(LogEntry {
-        method: method.to_string(),
-        path,
-        status,
-        request_id,
-        idempotency_key,
-        query,
-        fault,
-    });
+    drop(logged);
     resp
+}
+
+/// A request-log entry, written when dropped: after the answer, or when the client went away and
+/// hyper dropped the attempt (then with status 0 and fault `cancelled`), so every attempt shows.
+struct Logged {
+    app: AppRef,
+    entry: Option<LogEntry>,
+}
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        let Some(entry) = self.entry.take() else {
+            return;
+        };
+        let mut log = lock(&self.app.log);
+        if log.len() >= LOG_CAP {
+            log.drain(..LOG_CAP / 10);
+        }
+        log.push(entry);
+    }
 }
 
 /// `X-API-Key: KEY` or `Authorization: Bearer KEY`; every form that is sent must be valid.
@@ -240,9 +262,27 @@ async fn auth(State(app): State<AppRef>, mut req: Request, next: Next) -> Respon
     next.run(req).await
 }
 
+/// How long a retry waits for an attempt that holds its key before it is told to come back.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(2);
+
+/// A claimed `Idempotency-Key`. Dropping it releases the key, however the attempt ends: answered,
+/// failed, or abandoned by a client that went away (hyper then drops the attempt's future).
+struct Claim {
+    app: AppRef,
+    slot: (String, String),
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        lock(&self.app.in_flight).remove(&self.slot);
+    }
+}
+
 /// A mutation repeated with the same `Idempotency-Key` gets the first answer again and changes
 /// nothing. Answers are kept in the database, so this holds across restarts. A retry that
-/// arrives while the first attempt is still running waits for it.
+/// arrives while the first attempt is still running waits for it up to `IN_FLIGHT_WAIT`, then
+/// gets a 409 with `Retry-After`. Only final answers are kept: never one to a request whose body
+/// did not arrive whole, and a key whose attempt died is free again.
 async fn idempotency(State(app): State<AppRef>, req: Request, next: Next) -> Response {
     let mutating = matches!(
         *req.method(),
@@ -259,20 +299,43 @@ async fn idempotency(State(app): State<AppRef>, req: Request, next: Next) -> Res
     let path = req.uri().path().to_owned();
     let slot = (caller.user_id.clone(), key.clone());
 
-    // Claim the key, or wait for the attempt that holds it.
-    loop {
+    // Claim the key, or wait a little for the attempt that holds it.
+    let waited = std::time::Instant::now();
+    let claim = loop {
         if let Some(stored) = crate::idempotency::lookup(&app, &slot) {
             drain(req.into_body()).await;
             return stored.replay(&method, &path);
         }
         if lock(&app.in_flight).insert(slot.clone()) {
-            break;
+            break Claim {
+                app: app.clone(),
+                slot: slot.clone(),
+            };
+        }
+        if waited.elapsed() >= IN_FLIGHT_WAIT {
+            drain(req.into_body()).await;
+            return crate::idempotency::in_progress();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    };
+    // An answer to a body that was cut on the way is not final: the complete retry must run.
+    let cut = Arc::new(AtomicBool::new(false));
+    let req = {
+        let (parts, body) = req.into_parts();
+        let flag = cut.clone();
+        let body = body.map_err(move |e| {
+            flag.store(true, Ordering::SeqCst);
+            e
+        });
+        Request::from_parts(parts, Body::new(body))
+    };
     let resp = next.run(req).await;
-    let resp = crate::idempotency::store(&app, &slot, &method, &path, resp).await;
-    lock(&app.in_flight).remove(&slot);
+    let resp = if cut.load(Ordering::SeqCst) {
+        resp
+    } else {
+        crate::idempotency::store(&app, &slot, &method, &path, resp).await
+    };
+    drop(claim);
     resp
 }
 

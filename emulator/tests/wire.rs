@@ -375,3 +375,89 @@ fn an_import_killed_midway_finishes_after_restart_without_duplicates() {
         .count();
     assert_eq!(files, n);
 }
+
+#[test]
+fn a_retry_during_a_slow_first_attempt_is_told_to_come_back_and_nothing_is_doubled() {
+    let (_d, _e, c) = fresh(&[]);
+    let key = "9b1d0c3e-0000-4000-8000-0000000000aa";
+    let body = br#"{"name":"f","scope":"user"}"#;
+    // The first attempt holds the key while its body trickles in over 3 s.
+    let first = {
+        let addr = c.addr.clone();
+        std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            write!(
+                s,
+                "POST /api/folders HTTP/1.1\r\nHost: x\r\nX-API-Key: {KEY}\r\nIdempotency-Key: {key}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .unwrap();
+            s.write_all(&body[..5]).unwrap();
+            std::thread::sleep(Duration::from_millis(3000));
+            s.write_all(&body[5..]).unwrap();
+            nomadic_emulator::testkit::read_response(&mut s).unwrap()
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    let retry = c
+        .send(
+            "POST",
+            "/api/folders",
+            &[("Idempotency-Key", key)],
+            folder_body(),
+        )
+        .unwrap();
+    assert_eq!(retry.status, 409, "{:?}", retry.json());
+    assert_eq!(retry.header("retry-after"), Some("1"));
+    assert!(
+        t.elapsed() < Duration::from_millis(2700),
+        "the retry waited {:?}",
+        t.elapsed()
+    );
+    let first = first.join().unwrap();
+    assert_eq!(first.status, 201);
+    // Once the first attempt has answered, the retry gets that answer again: one folder.
+    let again = c
+        .send(
+            "POST",
+            "/api/folders",
+            &[("Idempotency-Key", key)],
+            folder_body(),
+        )
+        .unwrap();
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json()["id"], first.json()["id"]);
+}
+
+#[test]
+fn an_answer_to_a_cut_body_is_not_kept_for_the_key() {
+    let (_d, emu, c) = fresh(&[]);
+    let key = "5a7e2c91-0000-4000-8000-0000000000cc";
+    // A body announced as 200 bytes that stops after 10: the connection ends mid-body.
+    let mut s = std::net::TcpStream::connect(&c.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "POST /api/folders HTTP/1.1\r\nHost: x\r\nX-API-Key: {KEY}\r\nIdempotency-Key: {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"name\": \"f"
+    )
+    .unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let _ = std::io::Read::read_to_end(&mut s, &mut Vec::new());
+    drop(s);
+    // The complete request with the same key does the work, rather than replaying a 4xx.
+    let whole = c
+        .send(
+            "POST",
+            "/api/folders",
+            &[("Idempotency-Key", key)],
+            folder_body(),
+        )
+        .unwrap();
+    assert_eq!(whole.status, 201, "{:?}", whole.json());
+    assert_eq!(whole.header("idempotent-replayed"), None);
+    drop(emu);
+}

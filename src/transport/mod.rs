@@ -172,7 +172,8 @@ impl<B: Backend> Transport for Http<B> {
                         .retry_after
                         .as_deref()
                         .and_then(|h| retry::parse_retry_after(h, self.backend.now_ms()));
-                    if !(retry::retryable_status(sent.status) && retries < s.max_retries) {
+                    let retryable = retry::retryable_status(sent.status, retry_after.is_some());
+                    if !(retryable && retries < s.max_retries) {
                         let rid = sent.request_id.or_else(|| Some(request_id.clone()));
                         let mut e = error::from_status(
                             sent.status,

@@ -1,8 +1,11 @@
 //! The retry policy: which answers are retried, and how long to wait.
 
-/// 408, 429, 500, 502, 503, 504 and 520-527, as the protocol retries them.
-pub fn retryable_status(status: u16) -> bool {
+/// 408, 429, 500, 502, 503, 504 and 520-527, as the protocol retries them; and a 409 that comes
+/// with `Retry-After`: the server is still working on an earlier attempt with the same
+/// idempotency key and says when to ask again (a plain 409, such as a duplicate folder, is final).
+pub fn retryable_status(status: u16, has_retry_after: bool) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504 | 520..=527)
+        || (status == 409 && has_retry_after)
 }
 
 /// The wait before retry number `retries + 1`: `Retry-After` when the server gave a positive
@@ -64,11 +67,14 @@ mod tests {
     #[test]
     fn statuses() {
         for s in [408, 429, 500, 502, 503, 504, 520, 527] {
-            assert!(retryable_status(s), "{s}");
+            assert!(retryable_status(s, false), "{s}");
         }
         for s in [400, 401, 404, 409, 413, 422, 501, 505, 519, 528] {
-            assert!(!retryable_status(s), "{s}");
+            assert!(!retryable_status(s, false), "{s}");
         }
+        // An idempotency key still in use: the server says when to come back.
+        assert!(retryable_status(409, true));
+        assert!(!retryable_status(422, true));
     }
 
     #[test]
