@@ -7,15 +7,15 @@ use crate::state::{lock, AppRef, Fault};
 use crate::{db, storage, util};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rusqlite::params;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppRef> {
-    Router::new()
-        .route("/__emulator/health", get(health))
+pub fn router(app: AppRef) -> Router<AppRef> {
+    let guarded = Router::new()
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/rules", post(set_rules).get(get_rules))
         .route(
@@ -29,6 +29,41 @@ pub fn router() -> Router<AppRef> {
             axum::routing::put(put_object)
                 .layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024)),
         )
+        .route_layer(axum::middleware::from_fn_with_state(app, same_origin));
+    Router::new()
+        .route("/__emulator/health", get(health))
+        .merge(guarded)
+}
+
+/// The admin API answers scripts (which send no `Origin`), pages of the emulator's own origin,
+/// and pages that present the admin token; any other web page a developer happens to visit gets
+/// a 403 and changes nothing (no wiping the data, no injected faults).
+async fn same_origin(
+    State(app): State<AppRef>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let h = req.headers();
+    let text = |k: &str| h.get(k).and_then(|v| v.to_str().ok());
+    let allowed = match text("origin") {
+        None => true,
+        Some(origin) => {
+            let own = text("host").is_some_and(|host| {
+                origin == format!("http://{host}") || origin == format!("https://{host}")
+            });
+            own || (text("x-emulator-token").is_some()
+                && text("x-emulator-token") == app.cfg.admin_token.as_deref())
+        }
+    };
+    if !allowed {
+        return ApiError::Forbidden(
+            "the admin API answers scripts and pages of the emulator's own origin; other pages \
+             must send the admin token printed at start (X-Emulator-Token)"
+                .into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// `PUT /__emulator/buckets/{gcs|s3}/{bucket}/{key}`: writes an object into a mapped bucket's

@@ -18,6 +18,9 @@ pub struct Config {
     pub processing_delay_ms: u64,
     pub rules_file: Option<PathBuf>,
     pub max_upload_bytes: u64,
+    /// Lets a page of another origin use the admin API (`X-Emulator-Token`); made up at start
+    /// when not given.
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -31,6 +34,7 @@ impl Default for Config {
             processing_delay_ms: 300,
             rules_file: None,
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
+            admin_token: None,
         }
     }
 }
@@ -48,6 +52,8 @@ USAGE: nomadic-emulator [FLAGS]
   --processing-delay-ms N     how long a new upload or analysis stays in progress (default 300)
   --rules FILE                analysis rules (JSON), see the README
   --max-upload-bytes N        uploads above N bytes get 413 (default 2147483648)
+  --admin-token TOKEN         token a page of another origin must send (X-Emulator-Token) to
+                              use /__emulator/ (default: a new one, printed at start)
   --help                      this text
 ";
 
@@ -95,6 +101,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Config, String> {
                     .map_err(|_| format!("--processing-delay-ms: '{v}' is not a whole number"))?;
             }
             "--rules" => cfg.rules_file = Some(PathBuf::from(value()?)),
+            "--admin-token" => cfg.admin_token = Some(value()?),
             "--max-upload-bytes" => {
                 let v = value()?;
                 cfg.max_upload_bytes = v

@@ -12,6 +12,7 @@ pub enum ApiError {
     NotFound(String),
     Conflict(String),
     BadRequest(String),
+    Forbidden(String),
     /// 422: `(location, message)` pairs; the location is the path inside the request.
     Unprocessable(Vec<(Vec<String>, String)>),
     TooLarge(u64),
@@ -57,6 +58,7 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({ "detail": m })),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, json!({ "detail": m })),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, json!({ "detail": m })),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "detail": m })),
             ApiError::Unprocessable(items) => {
                 let detail: Vec<_> = items
                     .into_iter()

@@ -45,6 +45,10 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .map_err(|e| format!("--data-dir {}: {e}", cfg.data_dir.display()))?;
     let conn = db::open(&cfg.data_dir).map_err(|e| format!("database: {e}"))?;
     let rules = load_rules(&cfg)?;
+    let mut cfg = cfg;
+    if cfg.admin_token.is_none() {
+        cfg.admin_token = Some(uuid::Uuid::new_v4().simple().to_string());
+    }
     let app: AppRef = Arc::new(App::new(cfg, conn, rules));
     storage::recover(&app).map_err(|e| format!("recovery: {e}"))?;
     let listener = tokio::net::TcpListener::bind(app.cfg.addr)
@@ -54,9 +58,15 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     let _ = app.public_base.set(format!("http://{addr}"));
     routes::imports::spawn_worker(app.clone());
     // The line tests and scripts wait for; it names the real port when --addr asked for port 0.
-    println!(
-        "nomadic-emulator listening on http://{addr} (data: {})",
-        app.cfg.data_dir.display()
+    // One line, as it always was; the admin token (which pages of other origins need for
+    // /__emulator/) comes after the part scripts parse. Written without panicking: a reader may
+    // close the pipe once it has the line.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stdout(),
+        "nomadic-emulator listening on http://{addr} (data: {}; admin token: {})",
+        app.cfg.data_dir.display(),
+        app.cfg.admin_token.as_deref().unwrap_or("")
     );
     server::serve(app, listener).await;
     Ok(())

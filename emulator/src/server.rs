@@ -87,7 +87,7 @@ pub fn router(app: AppRef) -> Router {
     Router::new()
         .merge(api)
         .merge(public)
-        .merge(admin::router())
+        .merge(admin::router(app.clone()))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(app.clone(), wire))
         .layer(cors)

@@ -461,3 +461,71 @@ fn an_answer_to_a_cut_body_is_not_kept_for_the_key() {
     assert_eq!(whole.header("idempotent-replayed"), None);
     drop(emu);
 }
+
+#[test]
+fn a_web_page_of_another_origin_cannot_use_the_admin_api() {
+    let (_d, emu, c) = fresh(&["--admin-token", "tok-3c9a"]);
+    let folder = c.send("POST", "/api/folders", &[], folder_body()).unwrap();
+    assert_eq!(folder.status, 201);
+    let a = admin(&c);
+    // What a page the developer happens to visit would send.
+    let evil = [("Origin", "https://evil.example")];
+    for (method, path) in [
+        ("POST", "/__emulator/reset"),
+        ("POST", "/__emulator/faults"),
+        ("GET", "/__emulator/requests"),
+        ("PUT", "/__emulator/buckets/s3/x/a.mp4"),
+    ] {
+        let r = a.send(method, path, &evil, None).unwrap();
+        assert_eq!(r.status, 403, "{method} {path}");
+    }
+    assert_eq!(my_videos(&c).len(), 0);
+    assert_eq!(
+        c.get("/api/folders/get?name=f&scope=user").unwrap().status,
+        200,
+        "nothing was wiped"
+    );
+    // The same page with the token printed at start, a page of the emulator's own origin, and a
+    // script (no Origin) are all answered.
+    let token = [
+        ("Origin", "https://evil.example"),
+        ("X-Emulator-Token", "tok-3c9a"),
+    ];
+    assert_eq!(
+        a.send("GET", "/__emulator/requests", &token, None)
+            .unwrap()
+            .status,
+        200
+    );
+    let own = format!("http://{}", c.addr);
+    assert_eq!(
+        a.send(
+            "GET",
+            "/__emulator/requests",
+            &[("Origin", own.as_str())],
+            None
+        )
+        .unwrap()
+        .status,
+        200
+    );
+    assert_eq!(a.get("/__emulator/requests").unwrap().status, 200);
+    let wrong = [
+        ("Origin", "https://evil.example"),
+        ("X-Emulator-Token", "guess"),
+    ];
+    assert_eq!(
+        a.send("POST", "/__emulator/reset", &wrong, None)
+            .unwrap()
+            .status,
+        403
+    );
+    // Health stays open (the dashboard's header reads it).
+    assert_eq!(
+        a.send("GET", "/__emulator/health", &evil, None)
+            .unwrap()
+            .status,
+        200
+    );
+    drop(emu);
+}

@@ -6,7 +6,7 @@ use super::*;
 #[wasm_bindgen(module = "/tests/suite/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = setRules)]
-    fn set_rules(base: &str, rules: JsValue) -> Promise;
+    fn set_rules(base: &str, rules: JsValue, token: &str) -> Promise;
     #[wasm_bindgen(js_name = imageWidth)]
     fn image_width(url: &str) -> Promise;
     #[wasm_bindgen(js_name = parseCsv)]
@@ -41,7 +41,9 @@ async fn rules_for(run: &str, extra: &str) {
         JSON::stringify(&scripted()).unwrap().as_string().unwrap()
     ))
     .unwrap();
-    wait(set_rules(BASE, rules)).await.expect("rules");
+    wait(set_rules(BASE, rules, ADMIN_TOKEN))
+        .await
+        .expect("rules");
 }
 
 async fn uploaded(c: &NomadicClient, run: &str, n: usize, folder: &str) -> Vec<String> {
@@ -413,7 +415,7 @@ async fn search_ranks_the_scripted_event_first() {
             {{"match": {{"video_name": "{run}"}}, "events": [{{"t_start": 1, "t_end": 2, "category": "Traffic", "label": "Red light"}}, {{"t_start": 5, "t_end": 6, "category": "Traffic", "label": "Pedestrian crossing"}}]}}]"#
     ))
     .unwrap();
-    wait(set_rules(BASE, rules)).await.unwrap();
+    wait(set_rules(BASE, rules, ADMIN_TOKEN)).await.unwrap();
     let ids = uploaded(&c, &run, 3, &run).await;
     let mut analyses = Vec::new();
     for id in &ids {

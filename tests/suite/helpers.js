@@ -1,7 +1,10 @@
 // Test helpers for the wasm-bindgen-test suites: the emulator's admin API, test files, clocks.
 
-export async function admin(base, method, path, body) {
-  const init = { method, headers: {} };
+/** The admin token header: needed where the suite runs in a page of another origin. */
+const adminHeaders = (token) => (token ? { 'X-Emulator-Token': token } : {});
+
+export async function admin(base, method, path, body, token) {
+  const init = { method, headers: adminHeaders(token) };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -142,16 +145,16 @@ export function makeClient(NomadicClient, options) {
 }
 
 /** Writes an object into a bucket the emulator maps to a directory. */
-export async function putObject(base, provider, bucket, key, bytes) {
-  const r = await fetch(`${base}/__emulator/buckets/${provider}/${bucket}/${key}`, { method: 'PUT', body: bytes });
+export async function putObject(base, provider, bucket, key, bytes, token) {
+  const r = await fetch(`${base}/__emulator/buckets/${provider}/${bucket}/${key}`, { method: 'PUT', body: bytes, headers: adminHeaders(token) });
   if (!r.ok) throw new Error(`put ${provider}/${bucket}/${key}: HTTP ${r.status}`);
 }
 
 /** Seeds a finished import job of `total` rows for `key`'s user. */
-export async function seedJob(base, key, total) {
+export async function seedJob(base, key, total, token) {
   const r = await fetch(`${base}/__emulator/import-jobs?api_key=${encodeURIComponent(key)}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...adminHeaders(token) },
     body: JSON.stringify({ total }),
   });
   return (await r.json()).import_job_id;
@@ -167,8 +170,8 @@ export async function take(iterable, n) {
   return out;
 }
 
-export async function setRules(base, rules) {
-  const r = await fetch(base + '/__emulator/rules', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rules }) });
+export async function setRules(base, rules, token) {
+  const r = await fetch(base + '/__emulator/rules', { method: 'POST', headers: { 'Content-Type': 'application/json', ...adminHeaders(token) }, body: JSON.stringify({ rules }) });
   if (!r.ok) throw new Error('rules: HTTP ' + r.status + ' ' + (await r.text()));
 }
 

@@ -7,9 +7,16 @@ use super::*;
 #[wasm_bindgen(module = "/tests/suite/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = putObject)]
-    fn put_object(base: &str, provider: &str, bucket: &str, key: &str, bytes: &JsValue) -> Promise;
+    fn put_object(
+        base: &str,
+        provider: &str,
+        bucket: &str,
+        key: &str,
+        bytes: &JsValue,
+        token: &str,
+    ) -> Promise;
     #[wasm_bindgen(js_name = seedJob)]
-    fn seed_job(base: &str, key: &str, total: f64) -> Promise;
+    fn seed_job(base: &str, key: &str, total: f64, token: &str) -> Promise;
     fn take(iterable: &JsValue, n: f64) -> Promise;
 }
 
@@ -23,6 +30,7 @@ async fn put(provider: &str, bucket: &str, key: &str, seconds: f64) {
         bucket,
         key,
         &mp4(seconds, 100.0),
+        ADMIN_TOKEN,
     ))
     .await
     .expect("put object");
@@ -134,7 +142,7 @@ async fn a_forty_object_gcs_import_is_waited_to_completion() {
 #[wasm_bindgen_test]
 async fn for_await_gives_every_page_and_row_once() {
     let c = client();
-    let id = wait(seed_job(BASE, KEY, 1234.0))
+    let id = wait(seed_job(BASE, KEY, 1234.0, ADMIN_TOKEN))
         .await
         .unwrap()
         .as_string()
@@ -195,7 +203,7 @@ async fn for_await_gives_every_page_and_row_once() {
 #[wasm_bindgen_test]
 async fn leaving_a_loop_early_sends_nothing_more() {
     let c = client();
-    let id = wait(seed_job(BASE, KEY, 1000.0))
+    let id = wait(seed_job(BASE, KEY, 1000.0, ADMIN_TOKEN))
         .await
         .unwrap()
         .as_string()

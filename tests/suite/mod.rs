@@ -15,7 +15,7 @@ use wasm_bindgen_test::*;
 
 #[wasm_bindgen(module = "/tests/suite/helpers.js")]
 extern "C" {
-    fn admin(base: &str, method: &str, path: &str, body: JsValue) -> Promise;
+    fn admin(base: &str, method: &str, path: &str, body: JsValue, token: &str) -> Promise;
     #[wasm_bindgen(js_name = apiGet)]
     fn api_get(base: &str, key: &str, path: &str) -> Promise;
     fn mp4(duration: f64, payload: f64) -> JsValue;
@@ -39,6 +39,13 @@ extern "C" {
 const BASE: &str = match option_env!("NOMADIC_EMULATOR_URL") {
     Some(u) => u,
     None => "http://127.0.0.1:8787",
+};
+
+/// The emulator's admin token: the browser suite runs in a page of another origin, which the
+/// admin API answers only with it.
+const ADMIN_TOKEN: &str = match option_env!("NOMADIC_EMULATOR_TOKEN") {
+    Some(t) => t,
+    None => "",
 };
 const KEY: &str = match option_env!("NOMADIC_TEST_API_KEY") {
     Some(k) => k,
@@ -88,7 +95,7 @@ fn client() -> NomadicClient {
 }
 
 async fn adm(method: &str, path: &str, body: JsValue) -> JsValue {
-    wait(admin(BASE, method, path, body))
+    wait(admin(BASE, method, path, body, ADMIN_TOKEN))
         .await
         .expect("admin call")
 }

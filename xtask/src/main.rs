@@ -108,6 +108,8 @@ fn ensure_toolchain() -> Result<(), String> {
 
 /// The key the SDK suites use against their emulator.
 const TEST_KEY: &str = "sdk-suite-key-5d21";
+/// The admin token of the suites' emulator (the browser suite's page is of another origin).
+const ADMIN_TOKEN: &str = "sdk-suite-admin-7c4e";
 
 fn test() -> Result<(), String> {
     ensure_toolchain()?;
@@ -153,12 +155,15 @@ fn test() -> Result<(), String> {
         "100",
         "--static",
         &www_arg,
+        "--admin-token",
+        ADMIN_TOKEN,
     ];
     // The import suites fill these buckets over the emulator's admin API.
     let emu = emulator::Emulator::start(&bin, &flags, &["gs://sdk-gcs", "s3://sdk-s3"])?;
     let env = [
         ("NOMADIC_EMULATOR_URL", emu.url.as_str()),
         ("NOMADIC_TEST_API_KEY", TEST_KEY),
+        ("NOMADIC_EMULATOR_TOKEN", ADMIN_TOKEN),
         (
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
