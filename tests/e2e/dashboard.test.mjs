@@ -126,3 +126,39 @@ test('analysis runs on selected videos, with a timeline, thumbnails, a filter, C
   await page.locator('#searchMatches li').first().waitFor();
   assert.match(await page.locator('#searchMatches li').first().textContent(), new RegExp(`${run}_b\\.mp4, event 0`));
 });
+
+test('the browser key policy holds in a module worker too', async () => {
+  const results = await page.evaluate(async () => {
+    // A module worker that loads the served package and tries three clients.
+    const source = `
+      import init, { NomadicClient } from '${location.origin}/pkg/index.js';
+      await init();
+      const attempt = (options) => {
+        try {
+          new NomadicClient(options);
+          return 'made';
+        } catch (e) {
+          return e.name + ': ' + e.message;
+        }
+      };
+      postMessage([
+        attempt({ apiKey: 'k-worker', baseUrl: 'https://api.example.com' }),
+        attempt({ apiKey: 'k-worker', baseUrl: 'https://api.example.com', dangerouslyAllowBrowser: true }),
+        attempt({ apiKey: 'k-worker', baseUrl: location.origin }),
+      ]);
+    `;
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const worker = new Worker(url, { type: 'module' });
+    try {
+      return await new Promise((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message || 'worker failed'));
+      });
+    } finally {
+      worker.terminate();
+    }
+  });
+  assert.match(results[0], /^ValidationError: .*dangerouslyAllowBrowser/);
+  assert.ok(!results[0].includes('k-worker'));
+  assert.deepEqual(results.slice(1), ['made', 'made']);
+});
