@@ -231,8 +231,41 @@ fn emulator(flags: &[String]) -> Result<(), String> {
     }
 }
 
+const DEMO_USAGE: &str = "cargo xtask demo [EMULATOR FLAGS]
+
+Builds the SDK when its sources changed and starts the emulator serving the dashboard. Flags go to
+the emulator, for example:
+  --addr HOST:PORT    listen address (default 127.0.0.1:8787; port 0 picks a free one)
+  --data-dir DIR      where the demo keeps its data (default ./.nomadic-emulator)
+  --api-key KEY       accepted key, repeatable (default nomadic-dev-key)
+(`cargo run -p nomadic-emulator -- --help` lists them all.)";
+
+/// The value of `--flag VALUE` or `--flag=VALUE` among `flags`.
+fn flag_value<'a>(flags: &'a [String], flag: &str) -> Option<&'a str> {
+    let eq = flag.to_string() + "=";
+    flags.iter().enumerate().find_map(|(i, f)| {
+        if f == flag {
+            flags.get(i + 1).map(String::as_str)
+        } else {
+            f.strip_prefix(&eq)
+        }
+    })
+}
+
 fn demo(flags: &[String]) -> Result<(), String> {
-    sdk::build()?;
+    if flags.iter().any(|f| f == "--help" || f == "-h") {
+        println!("{DEMO_USAGE}");
+        return Ok(());
+    }
+    // A taken port is said before anything is built.
+    let addr = flag_value(flags, "--addr").unwrap_or("127.0.0.1:8787");
+    if let Err(e) = std::net::TcpListener::bind(addr) {
+        return Err(format!(
+            "cannot listen on {addr} ({e}): another demo or emulator may be running there; stop \
+             it, or pass --addr 127.0.0.1:PORT (port 0 picks a free one)"
+        ));
+    }
+    sdk::build_if_changed()?;
     let www = root().join("www-example");
     copy_dir(&root().join("pkg"), &www.join("pkg"))?;
     let mut all = vec!["--static".to_string(), www.display().to_string()];
@@ -246,12 +279,34 @@ fn demo(flags: &[String]) -> Result<(), String> {
         all.push(format!("{scheme}://demo-bucket={}", d.display()));
     }
     all.extend_from_slice(flags);
-    println!("dashboard: http://127.0.0.1:8787/ (API key: nomadic-dev-key)");
-    println!(
-        "buckets: gs://demo-bucket and s3://demo-bucket read {}/{{gcs,s3}}/",
-        buckets.display()
-    );
-    emulator(&all)
+    let bin = emulator_bin()?;
+    let mut child = Command::new(bin)
+        .args(&all)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("nomadic-emulator: {e}"))?;
+    let out = child.stdout.take().ok_or("no emulator output")?;
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
+    // The banner comes when the server listens, with the address it really has.
+    if let Some(Ok(first)) = lines.next() {
+        println!("{first}");
+        if let Some(url) = first.split_whitespace().find(|w| w.starts_with("http://")) {
+            println!("dashboard: {url}/ (API key: nomadic-dev-key)");
+        }
+        println!(
+            "buckets: gs://demo-bucket and s3://demo-bucket read {}/{{gcs,s3}}/",
+            buckets.display()
+        );
+    }
+    for line in lines.map_while(Result::ok) {
+        println!("{line}");
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("nomadic-emulator exited with {status}"))
+    }
 }
 
 /// `tests/pkg/node_modules/nomadicml-web` -> `pkg/`, so the package test imports it by name.

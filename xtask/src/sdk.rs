@@ -275,6 +275,54 @@ pub fn size() -> Result<(), String> {
     check_budget(&sizes)
 }
 
+/// What the package is built from: its newest modification time and file count, so a change,
+/// an added or a removed file makes a different fingerprint.
+fn input_fingerprint() -> String {
+    fn walk(p: &Path, newest: &mut u128, count: &mut u64) {
+        let Ok(meta) = fs::metadata(p) else {
+            return;
+        };
+        if meta.is_dir() {
+            for e in fs::read_dir(p).into_iter().flatten().flatten() {
+                walk(&e.path(), newest, count);
+            }
+        } else {
+            *count += 1;
+            let t = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            *newest = (*newest).max(t);
+        }
+    }
+    let (mut newest, mut count) = (0, 0);
+    for p in [
+        "src",
+        "pkg-template",
+        "Cargo.toml",
+        "Cargo.lock",
+        "xtask/src/sdk.rs",
+        "tools/package-lock.json",
+    ] {
+        walk(&root().join(p), &mut newest, &mut count);
+    }
+    format!("{newest} {count}")
+}
+
+/// `build()` unless `pkg/` was built from exactly these inputs (the demo's warm start).
+pub fn build_if_changed() -> Result<(), String> {
+    let stamp = root().join("target/pkg-inputs");
+    let now = input_fingerprint();
+    let built = fs::read_to_string(&stamp).unwrap_or_default();
+    if built == now && root().join("pkg/nomadicml_web_bg.wasm").exists() {
+        println!("pkg/ is up to date with its sources");
+        return Ok(());
+    }
+    build()?;
+    fs::write(&stamp, now).map_err(|e| e.to_string())
+}
+
 /// Fails when the package is over the recorded budget.
 pub fn check_budget(sizes: &Sizes) -> Result<(), String> {
     let budget = budget_bytes()?;
