@@ -170,8 +170,8 @@ fn test() -> Result<(), String> {
         ),
         ("CHROMEDRIVER", "/usr/bin/chromedriver"),
         ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
-        // No session bus here: Chromium would wait for one at start-up (with webdriver.json's
-        // keychain flags, this made its start-up stalls rarer: 1 in 6 runs, from 3 in 5).
+        // No session bus here; Chromium need not look for one (with webdriver.json's keychain
+        // flags, as Playwright launches it). Its start-up stalls were not measurably rarer.
         ("DBUS_SESSION_BUS_ADDRESS", "disabled:"),
         // Without debug info the test modules are 4 MB instead of 24: faster for the browser to load.
         ("CARGO_PROFILE_DEV_DEBUG", "0"),
