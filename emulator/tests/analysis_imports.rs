@@ -12,6 +12,14 @@ fn vid(c: &Client, name: &str, secs: f64) -> String {
         .to_string()
 }
 
+/// The first page of rows of a job (as `wait_job` returned it).
+fn first_page(c: &Client, job: &Value) -> Value {
+    let id = job["job_id"].as_str().unwrap();
+    c.get(&format!("/api/import-jobs/{id}/videos"))
+        .unwrap()
+        .json()
+}
+
 fn wait_job(c: &Client, id: &str) -> Value {
     for _ in 0..400 {
         let j = c.get(&format!("/api/import-jobs/{id}")).unwrap().json();
@@ -76,13 +84,7 @@ fn gcs_imports_need_a_real_integration() {
         (j["status"].clone(), j["total"].clone(), j["failed"].clone()),
         (json!("partial"), json!(4), json!(3))
     );
-    let page = c
-        .get(&format!(
-            "/api/import-jobs/{}/videos",
-            j["job_id"].as_str().unwrap()
-        ))
-        .unwrap()
-        .json();
+    let page = first_page(&c, &j);
     let errors: Vec<&str> = page["videos"]
         .as_array()
         .unwrap()
@@ -570,13 +572,7 @@ fn bucket_objects_never_resolve_through_a_symlink() {
         (j["total"].clone(), j["failed"].clone()),
         (json!(3), json!(2))
     );
-    let page = c
-        .get(&format!(
-            "/api/import-jobs/{}/videos",
-            j["job_id"].as_str().unwrap()
-        ))
-        .unwrap()
-        .json();
+    let page = first_page(&c, &j);
     let rows = page["videos"].as_array().unwrap();
     assert_eq!(rows[0]["status"], "UPLOADED");
     for row in &rows[1..] {

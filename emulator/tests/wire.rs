@@ -14,6 +14,17 @@ fn folder_body() -> Option<(&'static str, Vec<u8>)> {
     ))
 }
 
+/// Creates folder `f` with an `Idempotency-Key`.
+fn post_folder(c: &Client, key: &str) -> Resp {
+    c.send(
+        "POST",
+        "/api/folders",
+        &[("Idempotency-Key", key)],
+        folder_body(),
+    )
+    .unwrap()
+}
+
 fn log(c: &Client) -> Vec<serde_json::Value> {
     admin(c)
         .get("/__emulator/requests")
@@ -401,14 +412,7 @@ fn a_retry_during_a_slow_first_attempt_is_told_to_come_back_and_nothing_is_doubl
     };
     std::thread::sleep(Duration::from_millis(300));
     let t = Instant::now();
-    let retry = c
-        .send(
-            "POST",
-            "/api/folders",
-            &[("Idempotency-Key", key)],
-            folder_body(),
-        )
-        .unwrap();
+    let retry = post_folder(&c, key);
     assert_eq!(retry.status, 409, "{:?}", retry.json());
     assert_eq!(retry.header("retry-after"), Some("1"));
     assert!(
@@ -419,14 +423,7 @@ fn a_retry_during_a_slow_first_attempt_is_told_to_come_back_and_nothing_is_doubl
     let first = first.join().unwrap();
     assert_eq!(first.status, 201);
     // Once the first attempt has answered, the retry gets that answer again: one folder.
-    let again = c
-        .send(
-            "POST",
-            "/api/folders",
-            &[("Idempotency-Key", key)],
-            folder_body(),
-        )
-        .unwrap();
+    let again = post_folder(&c, key);
     assert_eq!(again.status, 201);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.json()["id"], first.json()["id"]);
@@ -449,14 +446,7 @@ fn an_answer_to_a_cut_body_is_not_kept_for_the_key() {
     let _ = std::io::Read::read_to_end(&mut s, &mut Vec::new());
     drop(s);
     // The complete request with the same key does the work, rather than replaying a 4xx.
-    let whole = c
-        .send(
-            "POST",
-            "/api/folders",
-            &[("Idempotency-Key", key)],
-            folder_body(),
-        )
-        .unwrap();
+    let whole = post_folder(&c, key);
     assert_eq!(whole.status, 201, "{:?}", whole.json());
     assert_eq!(whole.header("idempotent-replayed"), None);
     drop(emu);
