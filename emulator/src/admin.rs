@@ -142,8 +142,14 @@ async fn add_faults(State(app): State<AppRef>, body: Bytes) -> ApiResult<Json<Va
     let mut parsed = Vec::with_capacity(list.len());
     for f in list {
         let f: Fault = serde_json::from_value(f).map_err(|e| bad(format!("fault: {e}")))?;
-        if f.status.is_none() && f.delay_ms.is_none() && f.drop_connection != Some(true) {
-            return Err(bad("a fault needs status, delay_ms or drop_connection"));
+        if f.status.is_none()
+            && f.delay_ms.is_none()
+            && f.drop_connection != Some(true)
+            && f.cut_after_events.is_none()
+        {
+            return Err(bad(
+                "a fault needs status, delay_ms, drop_connection or cut_after_events",
+            ));
         }
         if let Some(s) = f.status {
             if !(100..=599).contains(&s) {

@@ -16,6 +16,8 @@ pub struct Config {
     /// `(provider, bucket, directory)` with provider `gcs` or `s3`.
     pub buckets: Vec<(String, String, PathBuf)>,
     pub processing_delay_ms: u64,
+    /// The pace of a prompt analysis's event stream.
+    pub stream_event_ms: u64,
     pub rules_file: Option<PathBuf>,
     pub max_upload_bytes: u64,
     /// Lets a page of another origin use the admin API (`X-Emulator-Token`); made up at start
@@ -32,6 +34,7 @@ impl Default for Config {
             static_dir: None,
             buckets: Vec::new(),
             processing_delay_ms: 300,
+            stream_event_ms: 150,
             rules_file: None,
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             admin_token: None,
@@ -50,6 +53,7 @@ USAGE: nomadic-emulator [FLAGS]
   --bucket gs://NAME=DIR      map a GCS bucket to a local directory, repeatable
   --bucket s3://NAME=DIR      map an S3 bucket to a local directory, repeatable
   --processing-delay-ms N     how long a new upload or analysis stays in progress (default 300)
+  --stream-event-ms N         time between the events of a prompt analysis's stream (default 150)
   --rules FILE                analysis rules (JSON), see the README
   --max-upload-bytes N        uploads above N bytes get 413 (default 2147483648)
   --admin-token TOKEN         token a page of another origin must send (X-Emulator-Token) to
@@ -99,6 +103,12 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Config, String> {
                 cfg.processing_delay_ms = v
                     .parse()
                     .map_err(|_| format!("--processing-delay-ms: '{v}' is not a whole number"))?;
+            }
+            "--stream-event-ms" => {
+                let v = value()?;
+                cfg.stream_event_ms = v
+                    .parse()
+                    .map_err(|_| format!("--stream-event-ms: '{v}' is not a whole number"))?;
             }
             "--rules" => cfg.rules_file = Some(PathBuf::from(value()?)),
             "--admin-token" => cfg.admin_token = Some(value()?),

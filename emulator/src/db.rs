@@ -112,6 +112,12 @@ CREATE TABLE IF NOT EXISTS search_sessions (
     result_json TEXT,
     created_at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS prompt_streams (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    events_json TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     owner TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -133,6 +139,7 @@ const TABLES: &[&str] = &[
     "analyses",
     "batches",
     "search_sessions",
+    "prompt_streams",
     "idempotency",
 ];
 

@@ -15,7 +15,8 @@
 //! Every `match` field is optional: `video_name` is a case-insensitive substring (`*` globs),
 //! `folder` the exact folder name, `analysis_type` one of `ask`, `general_agent`, `lane_change`,
 //! `turn`, `relative_motion`, `driving_violations`, and `query` words that must all appear in the
-//! query (case-insensitive).
+//! query (case-insensitive). Prompt analyses (`/api/router/...`) are matched as `ask`, with the
+//! prompt as the query; a rule's `thinking` lines and `stream_error` script their event stream.
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -35,6 +36,13 @@ pub struct Rule {
     /// Makes the analysis end as failed with this reason.
     #[serde(default)]
     pub fail: Option<String>,
+    /// Prompt analysis (thinking): the reasoning lines its event stream sends before the batch.
+    #[serde(default)]
+    pub thinking: Vec<String>,
+    /// Prompt analysis (thinking): the stream ends with an `error` event carrying this text
+    /// instead of creating a batch.
+    #[serde(default)]
+    pub stream_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -141,6 +149,20 @@ impl Rules {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// What a thinking stream says about its first video: reasoning lines, and an error that ends
+    /// it. Without a rule (or without lines in it) the lines are the emulator's defaults.
+    pub fn stream_script(&self, s: &Subject) -> (Vec<String>, Option<String>) {
+        let rule = self.0.iter().find(|r| r.matcher.matches(s));
+        let lines = match rule {
+            Some(r) if !r.thinking.is_empty() => r.thinking.clone(),
+            _ => vec![
+                format!("Reading the prompt: {}", s.query.unwrap_or("")),
+                "Choosing what to look for in each video".to_string(),
+            ],
+        };
+        (lines, rule.and_then(|r| r.stream_error.clone()))
     }
 
     pub fn outcome(&self, s: &Subject) -> Outcome {

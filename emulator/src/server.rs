@@ -4,7 +4,9 @@
 //! `X-Request-ID` echo) -> auth -> idempotency -> the endpoint.
 
 use crate::error::ApiError;
-use crate::routes::{analysis, batches, folders, imports, integrations, odd, search, videos};
+use crate::routes::{
+    analysis, batches, folders, imports, integrations, odd, prompt, search, videos,
+};
 use crate::state::{lock, AppRef, Caller, Fault, LogEntry};
 use crate::{admin, glob};
 use axum::body::Body;
@@ -67,6 +69,10 @@ pub fn router(app: AppRef) -> Router {
         .route("/api/batch/{id}/analyses/bulk", post(batches::bulk))
         .route("/api/batch/{id}/metadata", post(batches::add_metadata))
         .route("/api/ask-question", post(odd::ask_question))
+        .route("/api/router/v2/query/start", post(prompt::start))
+        .route("/api/router/v2/query/events/{id}", get(prompt::events))
+        .route("/api/router/v2/query/stream", post(prompt::stream))
+        .route("/api/router/query", post(prompt::fast))
         .route("/api/search-sessions/start", post(search::start))
         .route("/api/search", post(search::run))
         .route("/api/search-sessions/{owner}/{sid}", get(search::session))
@@ -167,7 +173,11 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
             if let Some(ms) = f.delay_ms {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
-            if f.drop_connection == Some(true) {
+            if let Some(n) = f.cut_after_events {
+                let mut req = req;
+                req.extensions_mut().insert(prompt::CutStream(n));
+                (next.run(req).await, Some("cut_stream"))
+            } else if f.drop_connection == Some(true) {
                 let kill = req.extensions().get::<ConnKill>().cloned();
                 drain(req.into_body()).await;
                 if let Some(k) = kill {
@@ -330,7 +340,12 @@ async fn idempotency(State(app): State<AppRef>, req: Request, next: Next) -> Res
         Request::from_parts(parts, Body::new(body))
     };
     let resp = next.run(req).await;
-    let resp = if cut.load(Ordering::SeqCst) {
+    // An event stream is live, not an answer to replay (and storing would buffer it whole).
+    let streaming = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    let resp = if cut.load(Ordering::SeqCst) || streaming {
         resp
     } else {
         crate::idempotency::store(&app, &slot, &method, &path, resp).await

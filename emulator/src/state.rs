@@ -95,6 +95,9 @@ pub struct Fault {
     pub delay_ms: Option<u64>,
     #[serde(default)]
     pub drop_connection: Option<bool>,
+    /// Extension: an event stream (prompt analysis) whose connection dies after this many events.
+    #[serde(default)]
+    pub cut_after_events: Option<u32>,
     /// Extension: a `Location` header for a `status` fault (a 3xx redirect).
     #[serde(default)]
     pub location: Option<String>,

@@ -117,20 +117,65 @@ pub async fn create(
         }
     };
     config["client_batch_id"] = json!(client_batch_id);
+    let batch_id = make(
+        &app,
+        &conn,
+        &caller,
+        &ids,
+        NewBatch {
+            analysis_type,
+            query: query.as_deref(),
+            category: &category,
+            options,
+            thumbnails,
+            config,
+        },
+    )?;
+    Ok(Json(json!({"batch_id": batch_id, "status": "processing"})))
+}
+
+/// What a batch runs on each of its videos.
+pub struct NewBatch<'a> {
+    pub analysis_type: &'a str,
+    pub query: Option<&'a str>,
+    pub category: &'a str,
+    pub options: Value,
+    pub thumbnails: bool,
+    /// The batch's `config` as its status shows it.
+    pub config: Value,
+}
+
+/// Creates a batch with one analysis per video (a video that cannot be analysed becomes a failed
+/// row); returns its id.
+pub fn make(
+    app: &AppRef,
+    conn: &Connection,
+    caller: &Caller,
+    ids: &[String],
+    b: NewBatch,
+) -> ApiResult<String> {
+    let NewBatch {
+        analysis_type,
+        query,
+        category,
+        options,
+        thumbnails,
+        mut config,
+    } = b;
     config["video_count"] = json!(ids.len());
     let batch_id = util::new_id("batch_");
     let mut failures = Map::new();
-    for vid in &ids {
-        let made = visible_video(&conn, &caller, vid).and_then(|video| {
+    for vid in ids {
+        let made = visible_video(conn, caller, vid).and_then(|video| {
             analysis::create(
-                &app,
-                &conn,
-                &caller,
+                app,
+                conn,
+                caller,
                 NewAnalysis {
                     video: &video,
                     analysis_type,
-                    query: query.as_deref(),
-                    category: Some(&category),
+                    query,
+                    category: Some(category),
                     options: options.clone(),
                     batch_id: Some(&batch_id),
                     thumbnails,
@@ -151,7 +196,7 @@ pub async fn create(
         "INSERT INTO batches (id, owner, config_json, metadata_json, video_ids_json, created_at_ms) VALUES (?1, ?2, ?3, '{}', ?4, ?5)",
         params![batch_id, caller.user_id, config.to_string(), json!(ids).to_string(), util::now_ms()],
     )?;
-    Ok(Json(json!({"batch_id": batch_id, "status": "processing"})))
+    Ok(batch_id)
 }
 
 struct Batch {

@@ -6,6 +6,7 @@ pub mod folders;
 pub mod imports;
 pub mod integrations;
 pub mod odd;
+pub mod prompt;
 pub mod search;
 pub mod videos;
 
