@@ -7,7 +7,7 @@ use crate::api::imports::{self, PageQuery, WaitOptions};
 use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
 use crate::api::upload;
-use crate::api::{batches, odd, search, visuals};
+use crate::api::{batches, odd, prompt, search, visuals};
 use crate::api::{folders, validate, videos, Call, Names, Out};
 use crate::convert::{self, Collected};
 use crate::error::Error;
@@ -47,6 +47,19 @@ extern "C" {
 extern "C" {
     fn pages(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
     fn rows(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
+    type EventQueue;
+    #[wasm_bindgen(js_name = eventQueue)]
+    fn event_queue(signal: &JsValue, on_progress: &JsValue) -> EventQueue;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &EventQueue) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn push(this: &EventQueue) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn settle(this: &EventQueue, analysis: &Promise);
+    #[wasm_bindgen(method)]
+    fn fail(this: &EventQueue, error: &JsValue);
+    #[wasm_bindgen(method, getter)]
+    fn iterable(this: &EventQueue) -> JsValue;
 }
 
 const DEFAULT_BASE_URL: &str = "https://api-prod.nomadicml.com";
@@ -435,8 +448,15 @@ impl NomadicClient {
             &self.inner,
             options,
             |inner, o: opt::Analyze, ctx| async move {
-                let target = analysis_target(&target?, o.folder, o.scope)?;
+                let target = analysis_target(&target?, o.folder.clone(), o.scope.clone())?;
+                let on_progress = function(&o.on_progress, "onProgress")?;
+                let report = |p: &Value| call_back(&on_progress, p);
                 let d = analysis::Options::default();
+                if o.prompt.is_some() || o.mode.is_some() {
+                    let po = prompt_options(o, &d)?;
+                    let r = prompt::analyze(&inner.call(&ctx), target, &po, &report).await?;
+                    return Ok(to_js(&r));
+                }
                 let opts = analysis::Options {
                     kind: o.analysis_type,
                     custom_event: o.custom_event,
@@ -453,12 +473,34 @@ impl NomadicClient {
                     poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?
                         .unwrap_or(d.poll_ms),
                 };
-                let on_progress = function(&o.on_progress, "onProgress")?;
-                let report = |p: &Value| call_back(&on_progress, p);
                 let r = analysis::analyze(&inner.call(&ctx), target, &opts, &report).await?;
                 Ok(to_js(&r))
             },
         )
+    }
+
+    /// A thinking prompt analysis as it happens: `for await (const item of
+    /// client.analyzeStream(target, {prompt}))` gives `{type: 'event', event, id, data}` for
+    /// each event of the service's stream, `{type: 'status', status}` for each polled batch
+    /// status, and last `{type: 'results', results}` (what `analyze` resolves to). The analysis
+    /// starts at once; leaving the loop early or the caller's signal aborts it, and a failure
+    /// rejects the next step of the loop.
+    #[wasm_bindgen(js_name = analyzeStream)]
+    pub fn analyze_stream(&self, target: JsValue, options: JsValue) -> JsValue {
+        match stream_options(&options) {
+            Ok((options, signal, on_progress)) => {
+                let q = event_queue(&signal, &on_progress);
+                let _ = js_sys::Reflect::set(&options, &"signal".into(), &q.signal());
+                let _ = js_sys::Reflect::set(&options, &"onProgress".into(), &q.push());
+                q.settle(&self.analyze(target, options));
+                q.iterable()
+            }
+            Err(e) => {
+                let q = event_queue(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
+                q.fail(&js_error(e));
+                q.iterable()
+            }
+        }
     }
 
     /// A batch's results: `{batch_metadata, results}`, filtered by approval (`filter`: one of
@@ -659,6 +701,68 @@ impl NomadicClient {
             |inner, _: opt::NoOptions, ctx| async move { videos::verify(&inner.call(&ctx)).await },
         )
     }
+}
+
+/// `analyzeStream()`'s options (a copy the stream may add to), the caller's signal and
+/// progress callback.
+fn stream_options(options: &JsValue) -> Result<(JsValue, JsValue, JsValue), Error> {
+    let options = convert::guarded(options, "options")?;
+    let options = if options.is_undefined() || options.is_null() {
+        js_sys::Object::new().into()
+    } else {
+        options
+    };
+    let o: opt::Analyze = opt::read(&options, "options")?;
+    if o.prompt.is_none() {
+        return Err(Error::Validation(
+            "analyzeStream() needs options.prompt: it streams a prompt analysis's thinking".into(),
+        ));
+    }
+    if o.mode.as_deref().is_some_and(|m| m != "thinking") {
+        return Err(Error::Validation(
+            "analyzeStream() streams thinking mode only: use analyze() for mode 'fast'".into(),
+        ));
+    }
+    let on_progress =
+        function(&o.on_progress, "onProgress")?.map_or(JsValue::UNDEFINED, JsValue::from);
+    let s: opt::Signal = opt::read(&options, "options")?;
+    let signal = convert::signal(s.signal.present())?.map_or(JsValue::UNDEFINED, JsValue::from);
+    Ok((options, signal, on_progress))
+}
+
+/// A prompt analysis's options; the options of ASK and agents do not go with a prompt.
+fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Options, Error> {
+    let ask_only = [
+        ("analysisType", o.analysis_type.is_some()),
+        ("customEvent", o.custom_event.is_some()),
+        ("customCategory", o.custom_category.is_some()),
+        ("modelId", o.model_id.is_some()),
+        ("isThumbnail", o.is_thumbnail.is_some()),
+        ("returnSubset", o.return_subset.is_some()),
+        (
+            "useEnhancedMotionAnalysis",
+            o.use_enhanced_motion_analysis.is_some(),
+        ),
+        ("confidence", o.confidence.is_some()),
+        ("overlayMode", o.overlay_mode.is_some()),
+        ("conceptIds", o.concept_ids.is_some()),
+    ];
+    if let Some((name, _)) = ask_only.iter().find(|(_, given)| *given) {
+        return Err(Error::Validation(
+            "options.".to_string()
+                + name
+                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion,                    timeoutMs, pollIntervalMs, onProgress and signal",
+        ));
+    }
+    Ok(prompt::Options {
+        prompt: o
+            .prompt
+            .ok_or_else(|| Error::Validation("options.mode needs options.prompt".into()))?,
+        mode: prompt::Mode::parse(o.mode.as_deref())?,
+        wait: o.wait_for_completion.unwrap_or(true),
+        timeout_ms: opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms),
+        poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?.unwrap_or(d.poll_ms),
+    })
 }
 
 /// `analyze()`'s target: an id, a list of ids, or `{folder, scope}` (also as `options.folder`).

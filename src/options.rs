@@ -169,6 +169,9 @@ pub struct Analyze {
     pub concept_ids: Option<Value>,
     pub poll_interval_ms: Option<f64>,
     pub on_progress: Js,
+    /// Prompt analysis (the successor of ASK): what to find, and `thinking` or `fast`.
+    pub prompt: Option<String>,
+    pub mode: Option<String>,
 }
 
 /// `analyze({folder, scope})`'s target object.

@@ -281,36 +281,35 @@ pub async fn analyze<T: Transport>(
             .into_iter()
             .map(|i| i.trim().to_string())
             .collect::<Vec<_>>(),
-        Target::Folder { name, scope } => {
-            let list: Value = match my_videos(
-                c,
-                Some(&name),
-                scope
-                    .as_deref()
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .as_deref(),
-            )
-            .await?
-            {
-                Out::Doc(d) => d.read()?,
-                Out::Made(v) => v,
-            };
-            let ids: Vec<String> = list
-                .arr()
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|v| v.get_str("video_id"))
-                .map(str::to_string)
-                .collect();
-            if ids.is_empty() {
-                return Err(invalid(
-                    "the folder '".to_string() + name.trim() + "' has no videos to analyse",
-                ));
-            }
-            ids
-        }
+        Target::Folder { name, scope } => folder_ids(c, &name, scope.as_deref()).await?,
     };
     super::batches::run(c, &ids, &k.batch_form(o), k.kind == Kind::Ask, o, progress).await
+}
+
+/// The ids of a folder's videos (an empty folder is refused: there is nothing to analyse).
+pub(super) async fn folder_ids<T: Transport>(
+    c: &Call<'_, T>,
+    name: &str,
+    scope: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let scope = scope.map(|s| s.trim().to_ascii_lowercase());
+    let list: Value = match my_videos(c, Some(name), scope.as_deref()).await? {
+        Out::Doc(d) => d.read()?,
+        Out::Made(v) => v,
+    };
+    let ids: Vec<String> = list
+        .arr()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|v| v.get_str("video_id"))
+        .map(str::to_string)
+        .collect();
+    if ids.is_empty() {
+        return Err(invalid(
+            "the folder '".to_string() + name.trim() + "' has no videos to analyse",
+        ));
+    }
+    Ok(ids)
 }
 
 impl Checked {
@@ -352,7 +351,7 @@ fn poll_schedule(o: &Options) -> Schedule {
     }
 }
 
-fn analysis_path(video: &str, analysis: &str, rest: &'static str) -> String {
+pub(super) fn analysis_path(video: &str, analysis: &str, rest: &'static str) -> String {
     path(&[
         Seg::Lit("/api/videos/"),
         Seg::Id(video),

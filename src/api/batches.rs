@@ -126,13 +126,33 @@ pub async fn run<T: Transport>(
         .map(str::to_string)
         .ok_or_else(|| Error::Network("the batch answer has no batch_id".into()))?;
     let mode = if ask { "rapid_review" } else { "agent" };
+    finish(c, &batch_id, ids, mode, o, progress).await
+}
+
+/// Waits for a batch (unless the caller does not wait) and assembles one result per id, in
+/// order. `mode` is what each result says it was: `rapid_review` (ASK), `agent`, or a prompt
+/// analysis's `thinking` or `fast`; all but agents carry a summary.
+pub async fn finish<T: Transport>(
+    c: &Call<'_, T>,
+    batch_id: &str,
+    ids: &[String],
+    mode: &str,
+    o: &Options,
+    progress: &dyn Fn(&Value),
+) -> Result<Value, Error> {
+    let ask = mode != "agent";
+    let batch_type = match mode {
+        "rapid_review" => "ask",
+        "agent" => "agent",
+        _ => "prompt",
+    };
     let meta = obj([
-        ("batch_id", batch_id.as_str().into()),
+        ("batch_id", batch_id.into()),
         (
             "batch_viewer_url",
-            viewer_url(&c.names.collection, &batch_id).into(),
+            viewer_url(&c.names.collection, batch_id).into(),
         ),
-        ("batch_type", (if ask { "ask" } else { "agent" }).into()),
+        ("batch_type", batch_type.into()),
     ]);
     if !o.wait {
         let results = ids
@@ -161,10 +181,10 @@ pub async fn run<T: Transport>(
         c,
         limit,
         schedule,
-        &("batch ".to_string() + &batch_id),
+        &("batch ".to_string() + batch_id),
         || async {
             let s = c
-                .read::<Value>(Request::get(batch_path(&batch_id, "/status")?))
+                .read::<Value>(Request::get(batch_path(batch_id, "/status")?))
                 .await?;
             progress(&s);
             let done = matches!(
@@ -179,7 +199,7 @@ pub async fn run<T: Transport>(
     )
     .await?;
     let rows = status_rows(&status);
-    let (docs, errors) = bulk(c, &batch_id, ids).await?;
+    let (docs, errors) = bulk(c, batch_id, ids).await?;
     let results = ids
         .iter()
         .map(|vid| {

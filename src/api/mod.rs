@@ -12,7 +12,9 @@ pub mod imports;
 pub mod integrations;
 pub mod odd;
 pub mod poll;
+pub mod prompt;
 pub mod search;
+pub mod sse;
 pub mod upload;
 pub mod validate;
 pub mod videos;
@@ -271,7 +273,12 @@ pub mod testing {
         pub sent: RefCell<Vec<Request>>,
         pub answers: RefCell<VecDeque<Result<Response<Json>, Error>>>,
         pub slept: RefCell<Vec<f64>>,
+        /// Streamed answers: each the chunks it gives (a chunk may be an error), or an error
+        /// at opening.
+        pub streams: RefCell<VecDeque<Result<FakeStream, Error>>>,
     }
+
+    pub type FakeStream = VecDeque<Result<Vec<u8>, Error>>;
 
     pub type Json = crate::value::Value;
 
@@ -315,6 +322,19 @@ pub mod testing {
             self.answers.borrow_mut().push_back(Err(e));
             self
         }
+        /// Queues a streamed answer giving `chunks`, then `end` (`None`: the body ends).
+        pub fn stream(&self, chunks: &[&str], end: Option<Error>) -> &Self {
+            let mut s: FakeStream = chunks.iter().map(|c| Ok(c.as_bytes().to_vec())).collect();
+            if let Some(e) = end {
+                s.push_back(Err(e));
+            }
+            self.streams.borrow_mut().push_back(Ok(s));
+            self
+        }
+        pub fn stream_fails(&self, e: Error) -> &Self {
+            self.streams.borrow_mut().push_back(Err(e));
+            self
+        }
         /// A `Call` through this fake.
         pub fn call<'a>(&'a self, names: &'a super::Names) -> super::Call<'a, Fake> {
             super::Call {
@@ -351,6 +371,17 @@ pub mod testing {
         }
         fn random(&self) -> f64 {
             0.5
+        }
+        type Stream = FakeStream;
+        async fn open(&self, _: &(), req: &Request) -> Result<FakeStream, Error> {
+            self.sent.borrow_mut().push(req.clone());
+            self.streams
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or_else(|| Err(Error::Network("no scripted stream".into())))
+        }
+        async fn chunk(&self, _: &(), s: &mut FakeStream) -> Result<Option<Vec<u8>>, Error> {
+            s.pop_front().transpose()
         }
     }
 

@@ -46,3 +46,79 @@ export function rows(handle, id, limit, signal) {
     },
   };
 }
+
+// `analyzeStream()`: what the analysis reports, queued until the loop asks for it. The analysis
+// runs under the queue's own signal, which the caller's signal and leaving the loop early both
+// fire, so its requests stop either way.
+export function eventQueue(callerSignal, onProgress) {
+  const controller = new AbortController();
+  if (callerSignal) {
+    const stop = () => controller.abort(callerSignal.reason);
+    if (callerSignal.aborted) stop();
+    else callerSignal.addEventListener('abort', stop, { once: true });
+  }
+  const items = [];
+  let end = null;
+  let wake = null;
+  const notify = () => {
+    if (wake) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+  const finish = (how) => {
+    if (!end) end = how;
+    notify();
+  };
+  const iterator = {
+    async next() {
+      for (;;) {
+        if (items.length) return { value: items.shift(), done: false };
+        if (end) {
+          const { error } = end;
+          end = { done: true };
+          if (error !== undefined) throw error;
+          return { value: undefined, done: true };
+        }
+        await new Promise((resolve) => (wake = resolve));
+      }
+    },
+    async return(value) {
+      items.length = 0;
+      finish({ done: true });
+      controller.abort();
+      return { value, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return {
+    signal: controller.signal,
+    push: (item) => {
+      if (!end) {
+        items.push(item);
+        notify();
+      }
+      if (onProgress) {
+        try {
+          onProgress(item);
+        } catch {
+          // A throwing callback must not break the analysis.
+        }
+      }
+    },
+    settle(promise) {
+      promise.then(
+        (results) => {
+          if (!end) items.push({ type: 'results', results });
+          finish({ done: true });
+        },
+        (error) => finish({ error }),
+      );
+    },
+    fail: (error) => finish({ error }),
+    iterable: { [Symbol.asyncIterator]: () => iterator },
+  };
+}

@@ -38,6 +38,20 @@ pub trait Transport {
     fn now_ms(&self) -> f64;
     /// Uniform in [0, 1), for jitter.
     fn random(&self) -> f64;
+    /// An answer body read as it arrives (an event stream).
+    type Stream;
+    /// Opens a streamed request, once: whoever reads the stream owns the reconnect policy. `Ok`
+    /// only for a 2xx answer; an error status is the error it names.
+    async fn open(&self, ctx: &Self::Ctx, req: &Request) -> Result<Self::Stream, Error>;
+    /// The next bytes of the body, `None` at its end; a `Timeout` when none come for the
+    /// client's per-request timeout.
+    async fn chunk(&self, ctx: &Self::Ctx, s: &mut Self::Stream) -> Result<Option<Vec<u8>>, Error>;
+}
+
+/// What opening a streamed request gave: the body to read, or an error answer read whole.
+pub enum Opened<D, S> {
+    Stream(S),
+    Answer(Sent<D>),
 }
 
 /// One attempt's answer, before any policy.
@@ -72,6 +86,23 @@ pub trait Backend {
     fn random(&self) -> f64;
     /// A fresh UUIDv4 in canonical lowercase text.
     fn uuid(&self) -> String;
+    type Stream;
+    /// One attempt at a streamed request; `timeout_ms` bounds the wait for the answer's head.
+    async fn open(
+        &self,
+        ctx: &Self::Ctx,
+        url: &str,
+        headers: &[(String, String)],
+        req: &Request,
+        timeout_ms: f64,
+    ) -> Result<Opened<Self::Doc, Self::Stream>, Error>;
+    /// The next bytes of a body, `None` at its end; `Timeout` after `idle_ms` without any.
+    async fn chunk(
+        &self,
+        ctx: &Self::Ctx,
+        s: &mut Self::Stream,
+        idle_ms: f64,
+    ) -> Result<Option<Vec<u8>>, Error>;
 }
 
 /// Client-wide settings.
@@ -213,6 +244,34 @@ impl<B: Backend> Transport for Http<B> {
     fn random(&self) -> f64 {
         self.backend.random()
     }
+
+    type Stream = B::Stream;
+
+    async fn open(&self, ctx: &B::Ctx, req: &Request) -> Result<B::Stream, Error> {
+        let s = &self.settings;
+        let request_id = self.backend.uuid();
+        let headers = self.headers(&request_id, req.method);
+        let url = s.base_url.clone() + &req.target();
+        let key = s.api_key.as_deref();
+        let timeout = req.timeout_ms.unwrap_or(s.timeout_ms);
+        match self.backend.open(ctx, &url, &headers, req, timeout).await {
+            Ok(Opened::Stream(st)) => Ok(st),
+            Ok(Opened::Answer(sent)) => {
+                let rid = sent.request_id.or(Some(request_id));
+                let e = error::from_status(sent.status, &sent.text, sent.doc.as_ref(), rid, None);
+                Err(e.redact(key))
+            }
+            Err(e) => Err(e.redact(key)),
+        }
+    }
+
+    async fn chunk(&self, ctx: &B::Ctx, st: &mut B::Stream) -> Result<Option<Vec<u8>>, Error> {
+        let s = &self.settings;
+        self.backend
+            .chunk(ctx, st, s.timeout_ms)
+            .await
+            .map_err(|e| e.redact(s.api_key.as_deref()))
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -260,6 +319,33 @@ mod tests {
         fn uuid(&self) -> String {
             "00000000-0000-4000-8000-00000000000".to_string()
                 + &self.seen.borrow().len().to_string()
+        }
+        type Stream = VecDeque<Vec<u8>>;
+        async fn open(
+            &self,
+            _: &(),
+            _: &str,
+            h: &[(String, String)],
+            _: &Request,
+            _: f64,
+        ) -> Result<Opened<crate::value::Value, Self::Stream>, Error> {
+            self.seen.borrow_mut().push(h.to_vec());
+            match self.answers.borrow_mut().pop_front() {
+                Some(Ok(sent)) if sent.status < 300 => {
+                    Ok(Opened::Stream(VecDeque::from([sent.text.into_bytes()])))
+                }
+                Some(Ok(sent)) => Ok(Opened::Answer(sent)),
+                Some(Err(e)) => Err(e),
+                None => Err(Error::Network("script ran out".into())),
+            }
+        }
+        async fn chunk(
+            &self,
+            _: &(),
+            s: &mut Self::Stream,
+            _: f64,
+        ) -> Result<Option<Vec<u8>>, Error> {
+            Ok(s.pop_front())
         }
     }
 

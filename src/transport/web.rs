@@ -8,7 +8,7 @@
 //! `JSON.parse`, once; Rust reads fields from it with serde-wasm-bindgen and hands the rest on
 //! untouched. Only error bodies are copied into Rust, for their message and redaction.
 
-use super::{shape_error, Backend, Doc, Sent};
+use super::{shape_error, Backend, Doc, Opened, Sent};
 use crate::api::{form_encode, Body, Part, Request};
 use crate::error::Error;
 use js_sys::{Array, Function, Promise, Reflect};
@@ -402,36 +402,8 @@ impl WebBackend {
         req: &Request,
         timeout_ms: f64,
     ) -> Result<Answer, Failure> {
-        let (body, content_type) =
-            body(ctx, req).map_err(|e| Failure::Network(e.message().into()))?;
         let deadline = Deadline::new(ctx.signal.as_ref(), timeout_ms)?;
-        let raw_headers = web_sys::Headers::new().map_err(|e| Failure::Network(message_of(&e)))?;
-        for (k, v) in headers {
-            raw_headers
-                .append(k, v)
-                .map_err(|_| Failure::Network("header ".to_string() + k + " has a bad value"))?;
-        }
-        if let Some(ct) = content_type {
-            let _ = raw_headers.set("Content-Type", ct);
-        }
-        // The request is made here, once: gloo-net's builder would construct it twice plus a
-        // URL object to merge query parameters we never give it (0.1 ms a request in Node).
-        let init = web_sys::RequestInit::new();
-        init.set_method(req.method.as_str());
-        init.set_headers(&raw_headers);
-        init.set_signal(Some(&deadline.signal));
-        // A redirect would carry the key to wherever it points (Node re-sends every header):
-        // while the client holds a key, redirects are seen, not followed.
-        let holds_key = headers.iter().any(|(k, _)| k == "X-API-Key");
-        if holds_key {
-            init.set_redirect(web_sys::RequestRedirect::Manual);
-        }
-        if let Some(b) = &body {
-            init.set_body(b);
-        }
-        let request: gloo_net::http::Request = web_sys::Request::new_with_str_and_init(url, &init)
-            .map_err(|e| Failure::Network(message_of(&e)))?
-            .into();
+        let (request, holds_key) = build(ctx, url, headers, req, &deadline.signal)?;
         if let Some(p) = &ctx.progress {
             if let Some(i) = req.progress {
                 p.report(i, 0.0);
@@ -446,13 +418,24 @@ impl WebBackend {
                 Failure::Network(message)
             }
         };
-        let fail = |e: JsValue| {
-            let name = Reflect::get(&e, &JsValue::from_str("name"))
-                .ok()
-                .and_then(|n| n.as_string());
-            classify(name.as_deref(), message_of(&e))
-        };
-        let response: web_sys::Response = match &self.fetch {
+        let response = self.respond(request, &classify).await?;
+        let fail = |e: JsValue| classify(error_name(&e).as_deref(), message_of(&e));
+        let text_promise = response.text().map_err(fail)?;
+        let text = JsFuture::from(text_promise).await.map_err(fail)?;
+        if let (Some(p), Some(i)) = (&ctx.progress, req.progress) {
+            p.report(i, 1.0);
+        }
+        answer(response, text, holds_key)
+    }
+
+    /// Sends a built request through gloo-net, or through the caller's `fetch` option.
+    async fn respond(
+        &self,
+        request: gloo_net::http::Request,
+        classify: &dyn Fn(Option<&str>, String) -> Failure,
+    ) -> Result<web_sys::Response, Failure> {
+        let fail = |e: JsValue| classify(error_name(&e).as_deref(), message_of(&e));
+        match &self.fetch {
             None => request
                 .send()
                 .await
@@ -460,39 +443,83 @@ impl WebBackend {
                 .map_err(|e| match e {
                     gloo_net::Error::JsError(j) => classify(Some(&j.name), j.message),
                     other => classify(None, other.to_string()),
-                })?,
+                }),
             Some(f) => {
                 let raw: web_sys::Request = request.into();
-                let promise = f.call1(&JsValue::UNDEFINED, &raw).map_err(&fail)?;
+                let promise = f.call1(&JsValue::UNDEFINED, &raw).map_err(fail)?;
                 JsFuture::from(Promise::resolve(&promise))
                     .await
-                    .map_err(&fail)?
+                    .map_err(fail)?
                     .dyn_into()
                     .map_err(|_| {
                         Failure::Network("the fetch option did not return a Response".into())
-                    })?
+                    })
             }
-        };
-        let text_promise = response.text().map_err(&fail)?;
-        let text = JsFuture::from(text_promise).await.map_err(&fail)?;
-        if let (Some(p), Some(i)) = (&ctx.progress, req.progress) {
-            p.report(i, 1.0);
         }
-        let h = response.headers();
-        // Node shows the 3xx itself; browsers an opaque redirect (status 0).
-        if holds_key
-            && (response.type_() == web_sys::ResponseType::Opaqueredirect
-                || (300..400).contains(&response.status()))
-        {
-            return Err(Failure::Refused(redirect_refused(response.status())));
-        }
-        Ok(Answer {
-            status: response.status(),
-            text,
-            retry_after: h.get("Retry-After").ok().flatten(),
-            request_id: h.get("X-Request-ID").ok().flatten(),
-        })
     }
+}
+
+fn error_name(e: &JsValue) -> Option<String> {
+    Reflect::get(e, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+}
+
+/// An answer's status and headers with its body text; a redirect seen while holding a key is
+/// refused (Node shows the 3xx itself; browsers an opaque redirect, status 0).
+fn answer(response: web_sys::Response, text: JsValue, holds_key: bool) -> Result<Answer, Failure> {
+    if holds_key
+        && (response.type_() == web_sys::ResponseType::Opaqueredirect
+            || (300..400).contains(&response.status()))
+    {
+        return Err(Failure::Refused(redirect_refused(response.status())));
+    }
+    let h = response.headers();
+    Ok(Answer {
+        status: response.status(),
+        text,
+        retry_after: h.get("Retry-After").ok().flatten(),
+        request_id: h.get("X-Request-ID").ok().flatten(),
+    })
+}
+
+/// The request of one fetch attempt, made once (gloo-net's builder would construct it twice
+/// plus a URL object to merge query parameters we never give it: 0.1 ms a request in Node), and
+/// whether it holds the key.
+fn build(
+    ctx: &WebCtx,
+    url: &str,
+    headers: &[(String, String)],
+    req: &Request,
+    signal: &AbortSignal,
+) -> Result<(gloo_net::http::Request, bool), Failure> {
+    let (body, content_type) = body(ctx, req).map_err(|e| Failure::Network(e.message().into()))?;
+    let raw_headers = web_sys::Headers::new().map_err(|e| Failure::Network(message_of(&e)))?;
+    for (k, v) in headers {
+        raw_headers
+            .append(k, v)
+            .map_err(|_| Failure::Network("header ".to_string() + k + " has a bad value"))?;
+    }
+    if let Some(ct) = content_type {
+        let _ = raw_headers.set("Content-Type", ct);
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_headers(&raw_headers);
+    init.set_signal(Some(signal));
+    // A redirect would carry the key to wherever it points (Node re-sends every header):
+    // while the client holds a key, redirects are seen, not followed.
+    let holds_key = headers.iter().any(|(k, _)| k == "X-API-Key");
+    if holds_key {
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+    }
+    if let Some(b) = &body {
+        init.set_body(b);
+    }
+    let request: gloo_net::http::Request = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|e| Failure::Network(message_of(&e)))?
+        .into();
+    Ok((request, holds_key))
 }
 
 /// Uploads with byte progress: `XMLHttpRequest` is the one web API that reports it.
@@ -594,9 +621,140 @@ fn has_xhr() -> bool {
         .is_ok_and(|x| x.is_function())
 }
 
+/// An event stream's body being read. Its fetch runs under its own controller, tied to the
+/// caller's signal, so neither the head's timeout nor an idle timer outlives its wait.
+pub struct WebStream {
+    reader: web_sys::ReadableStreamDefaultReader,
+    controller: AbortController,
+    _hook: Option<OnAbort>,
+}
+
+impl WebBackend {
+    async fn open_stream(
+        &self,
+        ctx: &WebCtx,
+        url: &str,
+        headers: &[(String, String)],
+        req: &Request,
+        timeout_ms: f64,
+    ) -> Result<Opened<JsValue, WebStream>, Failure> {
+        let controller = AbortController::new().map_err(|e| Failure::Network(message_of(&e)))?;
+        let hook = {
+            let c = controller.clone();
+            OnAbort::new(ctx.signal.as_ref(), move || c.abort())
+        };
+        let (request, holds_key) = build(ctx, url, headers, req, &controller.signal())?;
+        let late = Rc::new(std::cell::Cell::new(false));
+        let timer = {
+            let (c, t) = (controller.clone(), late.clone());
+            Timer::new(timeout_ms, move || {
+                t.set(true);
+                c.abort();
+            })
+        };
+        let classify = |_: Option<&str>, message: String| {
+            if is_aborted(ctx.signal.as_ref()) {
+                Failure::Abort
+            } else if late.get() {
+                Failure::Timeout
+            } else {
+                Failure::Network(message)
+            }
+        };
+        let response = self.respond(request, &classify).await?;
+        drop(timer);
+        let body = response.body();
+        if !(200..300).contains(&response.status()) || body.is_none() {
+            let fail = |e: JsValue| classify(None, message_of(&e));
+            let text = JsFuture::from(response.text().map_err(fail)?)
+                .await
+                .map_err(fail)?;
+            return answer(response, text, holds_key).map(|a| Opened::Answer(a.into_sent()));
+        }
+        let reader = body
+            .and_then(|b| b.get_reader().dyn_into().ok())
+            .ok_or_else(|| Failure::Network("the event stream cannot be read".into()))?;
+        Ok(Opened::Stream(WebStream {
+            reader,
+            controller,
+            _hook: hook,
+        }))
+    }
+}
+
+impl Drop for WebStream {
+    /// A stream left unread (an error event, an abort, a result found) is closed, so its
+    /// connection does not stay open.
+    fn drop(&mut self) {
+        self.controller.abort();
+    }
+}
+
+async fn read_chunk(
+    ctx: &WebCtx,
+    s: &mut WebStream,
+    idle_ms: f64,
+) -> Result<Option<Vec<u8>>, Failure> {
+    let idle = Rc::new(std::cell::Cell::new(false));
+    let _timer = {
+        let (c, t) = (s.controller.clone(), idle.clone());
+        Timer::new(idle_ms, move || {
+            t.set(true);
+            c.abort();
+        })
+    };
+    let step = JsFuture::from(s.reader.read()).await.map_err(|e| {
+        if is_aborted(ctx.signal.as_ref()) {
+            Failure::Abort
+        } else if idle.get() {
+            Failure::Timeout
+        } else {
+            Failure::Network(message_of(&e))
+        }
+    })?;
+    if Reflect::get(&step, &JsValue::from_str("done")).is_ok_and(|d| d.is_truthy()) {
+        return Ok(None);
+    }
+    let value = Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+    Ok(Some(
+        value
+            .dyn_into::<js_sys::Uint8Array>()
+            .map(|a| a.to_vec())
+            .unwrap_or_default(),
+    ))
+}
+
 impl Backend for WebBackend {
     type Ctx = WebCtx;
     type Doc = JsValue;
+    type Stream = WebStream;
+
+    async fn open(
+        &self,
+        ctx: &WebCtx,
+        url: &str,
+        headers: &[(String, String)],
+        req: &Request,
+        timeout_ms: f64,
+    ) -> Result<Opened<JsValue, WebStream>, Error> {
+        if is_aborted(ctx.signal.as_ref()) {
+            return Err(aborted());
+        }
+        self.open_stream(ctx, url, headers, req, timeout_ms)
+            .await
+            .map_err(|f| f.into_error(timeout_ms))
+    }
+
+    async fn chunk(
+        &self,
+        ctx: &WebCtx,
+        s: &mut WebStream,
+        idle_ms: f64,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        read_chunk(ctx, s, idle_ms)
+            .await
+            .map_err(|f| f.into_error(idle_ms))
+    }
 
     async fn send(
         &self,

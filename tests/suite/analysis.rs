@@ -6,7 +6,7 @@ use super::*;
 #[wasm_bindgen(module = "/tests/suite/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = setRules)]
-    fn set_rules(base: &str, rules: JsValue, token: &str) -> Promise;
+    pub(super) fn set_rules(base: &str, rules: JsValue, token: &str) -> Promise;
     #[wasm_bindgen(js_name = imageWidth)]
     fn image_width(url: &str) -> Promise;
     #[wasm_bindgen(js_name = parseCsv)]
@@ -34,7 +34,7 @@ const NORMALISED: &str = r#"[
     {"t_start": "00:12", "t_end": "00:15", "category": "Parking", "label": "Scooter", "severity": "medium", "aiAnalysis": "Pending review.", "confidence": 0.85, "approval": "pending"}
 ]"#;
 
-async fn rules_for(run: &str, extra: &str) {
+pub(super) async fn rules_for(run: &str, extra: &str) {
     let rules = JSON::parse(&format!(
         r#"[{{"match": {{"video_name": "{run}", "analysis_type": "ask", "query": "parked sidewalk"}}, "summary": "Three parking events.", "events": {}}},
             {{"match": {{"video_name": "{run}", "analysis_type": "lane_change"}}, "events": [{{"t_start": 4, "t_end": 9.5, "category": "Lane", "label": "lane change left"}}]}}{extra}]"#,
@@ -46,7 +46,7 @@ async fn rules_for(run: &str, extra: &str) {
         .expect("rules");
 }
 
-async fn uploaded(c: &NomadicClient, run: &str, n: usize, folder: &str) -> Vec<String> {
+pub(super) async fn uploaded(c: &NomadicClient, run: &str, n: usize, folder: &str) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
         let name = format!("{run}_{i}.mp4");
@@ -61,7 +61,7 @@ async fn uploaded(c: &NomadicClient, run: &str, n: usize, folder: &str) -> Vec<S
     ids
 }
 
-fn keep(e: &JsValue) -> String {
+pub(super) fn keep(e: &JsValue) -> String {
     let keys = [
         "t_start",
         "t_end",
@@ -79,14 +79,14 @@ fn keep(e: &JsValue) -> String {
     JSON::stringify(&obj).unwrap().as_string().unwrap()
 }
 
-fn normalised() -> Vec<String> {
+pub(super) fn normalised() -> Vec<String> {
     list(&JSON::parse(NORMALISED).unwrap())
         .iter()
         .map(keep)
         .collect()
 }
 
-fn events_of(r: &JsValue) -> Vec<JsValue> {
+pub(super) fn events_of(r: &JsValue) -> Vec<JsValue> {
     list(&get(r, "events"))
 }
 

@@ -5,6 +5,7 @@
 
 mod analysis;
 mod imports;
+mod prompt;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
 use nomadicml_web::NomadicClient;

@@ -153,6 +153,8 @@ fn test() -> Result<(), String> {
         TEST_KEY,
         "--processing-delay-ms",
         "100",
+        "--stream-event-ms",
+        "40",
         "--static",
         &www_arg,
         "--admin-token",
