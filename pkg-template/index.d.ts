@@ -136,6 +136,11 @@ export interface StructuredOddColumn {
 export declare const DEFAULT_STRUCTURED_ODD_COLUMNS: readonly StructuredOddColumn[];
 
 export interface AnalyzeOptions extends CallOptions {
+  /**
+   * @deprecated ASK (`AnalysisType.ASK` with `customEvent`) was retired by the service on
+   * 2026-05-19: use a prompt (`{prompt, mode}`). The agents keep working; the newer Python
+   * client refuses LANE_CHANGE and DRIVING_VIOLATIONS, which this SDK still sends.
+   */
   analysisType: AnalysisType | string;
   customEvent?: string;
   customCategory?: CustomCategory | string;
@@ -156,6 +161,33 @@ export interface AnalyzeOptions extends CallOptions {
   scope?: Scope | 'sample';
   onProgress?: (status: Record<string, unknown>) => void;
 }
+
+/** Prompt analysis, the successor of ASK: what to find, in `thinking` mode (the service reasons
+ * and streams its reasoning; the default) or `fast` mode. No ASK or agent option goes with it. */
+export interface PromptOptions extends CallOptions {
+  prompt: string;
+  mode?: 'thinking' | 'fast';
+  /** Limit of the wait (for a batch: per video). Default 2400000. */
+  timeoutMs?: number;
+  waitForCompletion?: boolean;
+  /** Wait between status checks. Default 5000. */
+  pollIntervalMs?: number;
+  /** Also accepted instead of a `{folder, scope}` target. */
+  folder?: string;
+  scope?: Scope | 'sample';
+  /** Each event of the thinking stream, then each polled status. */
+  onProgress?: (item: PromptProgress) => void;
+}
+/** One event of a thinking analysis's stream (`status`, `thinking`, `batch_created`, ...). */
+export interface PromptStreamEvent {
+  type: 'event';
+  event: string;
+  id: string | null;
+  data: unknown;
+}
+export type PromptProgress = PromptStreamEvent | { type: 'status'; status: Record<string, unknown> };
+/** What `analyzeStream` gives: the stream's events and polled statuses, then the results. */
+export type PromptStreamItem<R> = PromptProgress | { type: 'results'; results: R };
 
 /** An ASK event after normalisation. */
 export interface AskEvent {
@@ -181,7 +213,7 @@ export interface AgentEvent {
 export interface AnalysisResult {
   video_id: string;
   analysis_id: string;
-  mode: 'rapid_review' | 'agent';
+  mode: 'rapid_review' | 'agent' | 'thinking' | 'fast';
   status: 'completed' | 'failed' | 'started' | string;
   summary?: string;
   events?: Array<AskEvent | AgentEvent>;
@@ -232,6 +264,11 @@ export class NomadicClient {
   readonly video: VideoApi;
   readonly cloudIntegrations: CloudIntegrationsApi;
   getImportJob(id: string, options?: CallOptions): Promise<Record<string, unknown>>;
+  analyze(target: string, options: PromptOptions): Promise<AnalysisResult>;
+  analyze(target: string[] | { folder: string; scope?: Scope | 'sample' } | undefined, options: PromptOptions): Promise<BatchResult>;
+  /** A thinking prompt analysis as it happens; leaving the loop early aborts it. */
+  analyzeStream(target: string, options: PromptOptions & { mode?: 'thinking' }): AsyncIterable<PromptStreamItem<AnalysisResult>>;
+  analyzeStream(target: string[] | { folder: string; scope?: Scope | 'sample' } | undefined, options: PromptOptions & { mode?: 'thinking' }): AsyncIterable<PromptStreamItem<BatchResult>>;
   analyze(target: string, options: AnalyzeOptions): Promise<AnalysisResult>;
   analyze(target: string[] | { folder: string; scope?: Scope | 'sample' } | undefined, options: AnalyzeOptions): Promise<BatchResult>;
   getBatchAnalysis(batchId: string, options: CallOptions & { filter?: string | string[]; asCsv: true }): Promise<string>;

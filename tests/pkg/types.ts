@@ -40,6 +40,14 @@ export async function usage(file: File, json: File): Promise<void> {
   const single = await client.analyze(id, { analysisType: AnalysisType.ASK, customEvent: 'x', customCategory: CustomCategory.DRIVING, overlayMode: OverlayMode.GPS, confidence: 'high' });
   single.events?.length;
   const batch = await client.analyze({ folder: 'f' }, { analysisType: AnalysisType.LANE_CHANGE });
+  const prompted = await client.analyze(id, { prompt: 'vans on the sidewalk', mode: 'fast' });
+  const summary: string | undefined = prompted.summary;
+  const prompts = await client.analyze([id, id], { prompt: 'p', onProgress: (p) => (p.type === 'event' ? p.event : p.status) });
+  prompts.results.length;
+  for await (const item of client.analyzeStream(id, { prompt: 'p', signal: ac.signal })) {
+    if (item.type === 'results') item.results.events?.length;
+    else if (item.type === 'event') item.data;
+  }
   const csv: string = await client.getBatchAnalysis(batch.batch_metadata.batch_id, { filter: ['approved'], asCsv: true });
   await client.addBatchMetadata('b', { run: 'x', version: 2 });
   const urls: string[] = await client.getVisuals(id, 'a');
