@@ -364,6 +364,8 @@ impl NomadicClient {
                         .unwrap_or(1_200_000.0),
                     concurrency: opt::whole(o.concurrency, "concurrency", 1.0, 16.0)?.unwrap_or(4.0)
                         as usize,
+                    chunk_size: opt::whole(o.chunk_size, "chunkSize", 1.0, 9.0e15)?
+                        .map(|n| n as i64),
                     poll: Schedule {
                         first_ms,
                         factor: 2.0,
@@ -470,6 +472,8 @@ impl NomadicClient {
                     confidence: o.confidence,
                     overlay: o.overlay_mode,
                     concept_ids: strings(o.concept_ids, "conceptIds")?,
+                    agent_id: o.custom_edge_case_agent_id,
+                    haystack: o.haystack_search.unwrap_or(false),
                     poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?
                         .unwrap_or(d.poll_ms),
                 };
@@ -636,6 +640,7 @@ impl NomadicClient {
                 &video,
                 &columns,
                 opt::finite(o.timeout_ms, "timeoutMs")?,
+                o.reasoning_trace_path.as_deref(),
                 env,
                 &inner.user_id,
             )
@@ -746,6 +751,11 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
         ("confidence", o.confidence.is_some()),
         ("overlayMode", o.overlay_mode.is_some()),
         ("conceptIds", o.concept_ids.is_some()),
+        (
+            "customEdgeCaseAgentId",
+            o.custom_edge_case_agent_id.is_some(),
+        ),
+        ("haystackSearch", o.haystack_search.is_some()),
     ];
     if let Some((name, _)) = ask_only.iter().find(|(_, given)| *given) {
         return Err(Error::Validation(

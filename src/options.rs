@@ -128,6 +128,7 @@ pub struct Upload {
     pub concurrency: Option<f64>,
     pub poll_interval_ms: Option<f64>,
     pub on_progress: Js,
+    pub chunk_size: Option<f64>,
 }
 
 /// `{video, name, metadata}` in an upload list.
@@ -169,6 +170,8 @@ pub struct Analyze {
     pub concept_ids: Option<Value>,
     pub poll_interval_ms: Option<f64>,
     pub on_progress: Js,
+    pub custom_edge_case_agent_id: Option<String>,
+    pub haystack_search: Option<bool>,
     /// Prompt analysis (the successor of ASK): what to find, and `thinking` or `fast`.
     pub prompt: Option<String>,
     pub mode: Option<String>,
@@ -196,6 +199,7 @@ pub struct Odd {
     pub video_id: Option<String>,
     pub columns: Option<Value>,
     pub timeout_ms: Option<f64>,
+    pub reasoning_trace_path: Option<String>,
 }
 
 #[derive(Deserialize, Default)]

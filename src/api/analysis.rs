@@ -126,6 +126,10 @@ pub struct Options {
     pub overlay: Option<String>,
     pub concept_ids: Vec<String>,
     pub poll_ms: f64,
+    /// `custom_edge_case_agent_id`, agents only (API.md §7.3, §7.4).
+    pub agent_id: Option<String>,
+    /// `use_embedding_search` on an ASK batch (the Python client's `haystack_search`).
+    pub haystack: bool,
 }
 
 impl Default for Options {
@@ -144,6 +148,8 @@ impl Default for Options {
             overlay: None,
             concept_ids: Vec::new(),
             poll_ms: 5000.0,
+            agent_id: None,
+            haystack: false,
         }
     }
 }
@@ -175,11 +181,8 @@ fn check(target: &Target, o: &Options) -> Result<Checked, Error> {
         }
         Target::Folder { name, scope } => {
             non_blank("folder", name)?;
-            if let Some(s) = scope {
-                let s = s.trim().to_ascii_lowercase();
-                if !["user", "org", "sample"].contains(&s.as_str()) {
-                    return Err(invalid("scope must be 'user', 'org' or 'sample'"));
-                }
+            if scope.is_some() {
+                super::validate::scope_in(scope.as_deref(), &["user", "org", "sample"])?;
             }
         }
     }
@@ -226,21 +229,25 @@ fn check(target: &Target, o: &Options) -> Result<Checked, Error> {
             .collect(),
     ));
     let (event, category) = if kind == Kind::Ask {
+        if o.agent_id.is_some() {
+            return Err(invalid(
+                "customEdgeCaseAgentId applies to the agents, not to AnalysisType.ASK",
+            ));
+        }
         let event = non_blank(
             "customEvent (what to look for, required for AnalysisType.ASK)",
             o.custom_event.as_deref().unwrap_or(""),
         )?;
-        let category = o
-            .category
-            .as_deref()
-            .unwrap_or("driving")
-            .trim()
-            .to_ascii_lowercase();
+        // Exactly one of the enum's values, as API.md §7.1 says.
+        let category = o.category.as_deref().unwrap_or("driving").to_string();
         if !CATEGORIES.contains(&category.as_str()) {
             return Err(invalid("customCategory must be one of CustomCategory: driving, robotics, aerial, security, environment"));
         }
         (event, category)
     } else {
+        if let Some(a) = &o.agent_id {
+            non_blank("customEdgeCaseAgentId", a)?;
+        }
         if o.custom_event.is_some() || o.category.is_some() {
             return Err(invalid(
                 "customEvent and customCategory apply to AnalysisType.ASK only",
@@ -276,11 +283,8 @@ pub async fn analyze<T: Transport>(
 ) -> Result<Value, Error> {
     let k = check(&target, o)?;
     let ids = match target {
-        Target::One(id) => return single(c, id.trim(), &k, o, progress).await,
-        Target::Many(ids) => ids
-            .into_iter()
-            .map(|i| i.trim().to_string())
-            .collect::<Vec<_>>(),
+        Target::One(id) => return single(c, &id, &k, o, progress).await,
+        Target::Many(ids) => ids,
         Target::Folder { name, scope } => folder_ids(c, &name, scope.as_deref()).await?,
     };
     super::batches::run(c, &ids, &k.batch_form(o), k.kind == Kind::Ask, o, progress).await
@@ -292,8 +296,7 @@ pub(super) async fn folder_ids<T: Transport>(
     name: &str,
     scope: Option<&str>,
 ) -> Result<Vec<String>, Error> {
-    let scope = scope.map(|s| s.trim().to_ascii_lowercase());
-    let list: Value = match my_videos(c, Some(name), scope.as_deref()).await? {
+    let list: Value = match my_videos(c, Some(name), scope).await? {
         Out::Doc(d) => d.read()?,
         Out::Made(v) => v,
     };
@@ -306,7 +309,7 @@ pub(super) async fn folder_ids<T: Transport>(
         .collect();
     if ids.is_empty() {
         return Err(invalid(
-            "the folder '".to_string() + name.trim() + "' has no videos to analyse",
+            "the folder '".to_string() + name + "' has no videos to analyse",
         ));
     }
     Ok(ids)
@@ -325,7 +328,7 @@ impl Checked {
             put("confidence", self.confidence.into());
             put("is_thumbnail", js_bool(o.is_thumbnail));
             put("use_enhanced_motion_analysis", js_bool(o.enhanced_motion));
-            put("use_embedding_search", js_bool(false));
+            put("use_embedding_search", js_bool(o.haystack));
             for flag in self.overlay {
                 put(flag, "true".into());
             }
@@ -338,6 +341,9 @@ impl Checked {
             put("edge_case_category", p.category.into());
             put("agent_mode", p.mode.into());
             put("assistant_edge_cases_json", items_json(&p));
+            if let Some(a) = &o.agent_id {
+                put("custom_edge_case_agent_id", a.clone());
+            }
         }
         f
     }
@@ -507,6 +513,10 @@ async fn agent<T: Transport>(
         ("assistant_edge_cases_json".to_string(), items_json(&p)),
         ("config".to_string(), "default".to_string()),
     ];
+    let mut form = form;
+    if let Some(a) = &o.agent_id {
+        form.push(("custom_edge_case_agent_id".to_string(), a.clone()));
+    }
     let url = path(&[Seg::Lit("/api/analyze-video-edge/"), Seg::Id(video)]);
     let answer = c
         .read::<Value>(Request::post(url, Body::Form(form)))
@@ -692,6 +702,101 @@ mod tests {
                 .1
                 .starts_with(r#"[{"title": "lane change", "description": ""#)
                 && form[5].1.ends_with(r#"", "importance": 80}]"#)
+        );
+    }
+
+    #[test]
+    fn values_go_as_given_and_the_python_clients_extra_options_have_their_wire() {
+        // An agent's own id, on one video and on a batch; an id and an event sent untrimmed.
+        let f = Fake::default();
+        f.answer(200, r#"{"analysis_id": "a1"}"#);
+        let agent = Options {
+            kind: Some("GENERAL_AGENT".into()),
+            agent_id: Some("agent-7".into()),
+            wait: false,
+            ..Default::default()
+        };
+        run(&f, Target::One(" v1".into()), &agent).unwrap();
+        assert_eq!(f.paths(), ["POST /api/analyze-video-edge/%20v1"]);
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        assert_eq!(
+            form.last().unwrap(),
+            &(
+                "custom_edge_case_agent_id".to_string(),
+                "agent-7".to_string()
+            )
+        );
+        let f = Fake::default();
+        f.answer(200, r#"{"batch_id": "b1"}"#);
+        run(&f, Target::Many(vec!["a".into(), "b".into()]), &agent).unwrap();
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        assert!(form.contains(&("custom_edge_case_agent_id".into(), "agent-7".into())));
+        // haystack search is `use_embedding_search` on an ASK batch; the event goes as written.
+        let f = Fake::default();
+        f.answer(200, r#"{"batch_id": "b1"}"#);
+        let o = Options {
+            haystack: true,
+            wait: false,
+            ..ask(" vans ")
+        };
+        run(&f, Target::Many(vec!["a".into()]), &o).unwrap();
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        assert!(form.contains(&("use_embedding_search".into(), "true".into())));
+        assert!(form.contains(&("prompt".into(), " vans ".into())));
+        // An agent id on ASK, a category or scope in another case: refused, nothing sent.
+        for (target, o) in [
+            (
+                Target::One("v".into()),
+                Options {
+                    agent_id: Some("x".into()),
+                    ..ask("e")
+                },
+            ),
+            (
+                Target::One("v".into()),
+                Options {
+                    category: Some("Driving".into()),
+                    ..ask("e")
+                },
+            ),
+            (
+                Target::Folder {
+                    name: "f".into(),
+                    scope: Some("ORG".into()),
+                },
+                ask("e"),
+            ),
+        ] {
+            let f = Fake::default();
+            assert!(matches!(run(&f, target, &o), Err(Error::Validation(_))));
+            assert!(f.sent.borrow().is_empty());
+        }
+        // The sample scope lists the folder there, as the Python client does.
+        let f = Fake::default();
+        f.answer(200, r#"{"videos": [{"video_id": "s1"}]}"#)
+            .answer(200, r#"{"batch_id": "b1"}"#);
+        run(
+            &f,
+            Target::Folder {
+                name: "demo".into(),
+                scope: Some("sample".into()),
+            },
+            &Options {
+                wait: false,
+                ..ask("e")
+            },
+        )
+        .unwrap();
+        assert!(
+            f.paths()[0].ends_with("&folder=demo&scope=sample"),
+            "{:?}",
+            f.paths()
         );
     }
 

@@ -14,7 +14,8 @@ pub async fn create<T: Transport>(
     description: Option<&str>,
 ) -> Result<T::Doc, Error> {
     let mut body = obj([
-        ("name", non_blank("folder name", name)?.into()),
+        // The one name the protocol trims (API.md §11, §12), as the Python client does.
+        ("name", non_blank("folder name", name)?.trim().into()),
         ("scope", scope(scope_)?.into()),
     ]);
     if let Some(d) = description.filter(|d| !d.is_empty()) {
@@ -34,7 +35,7 @@ pub async fn get<T: Transport>(
     scope_: Option<&str>,
 ) -> Result<T::Doc, Error> {
     let req = Request::get(path(&[Seg::Lit("/api/folders/get")]))
-        .query("name", non_blank("folder name", name)?)
+        .query("name", non_blank("folder name", name)?.trim())
         .query("scope", scope(scope_)?);
     c.doc(req).await
 }
@@ -108,10 +109,12 @@ mod tests {
                 ctx: &(),
                 names: &names,
             },
-            "fleet uploads",
-            Some("ORG"),
+            " fleet uploads ",
+            Some("org"),
         ))
         .unwrap();
+        let bad = block_on(get(&f.call(&names), "x", Some("ORG")));
+        assert!(matches!(bad, Err(Error::Validation(ref m)) if m.contains("not 'ORG'")));
         assert_eq!(
             f.paths(),
             vec!["GET /api/folders/get?name=fleet+uploads&scope=org"]

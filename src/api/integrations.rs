@@ -82,8 +82,9 @@ fn cred<'a>(m: &'a [(String, Value)], names: &[&str]) -> Option<&'a str> {
 /// Checks everything and builds `(endpoint, JSON body)` without sending.
 pub fn plan(n: &NewIntegration) -> Result<(&'static str, Value), Error> {
     let kind = n.kind.trim().to_ascii_lowercase();
-    let name = non_blank("integration name", &n.name)?;
-    let bucket = non_blank("bucket", &n.bucket)?;
+    // Trimmed, as the Python client sends them (the wire comparison shows no difference).
+    let name = non_blank("integration name", &n.name)?.trim().to_string();
+    let bucket = non_blank("bucket", &n.bucket)?.trim().to_string();
     let Value::Obj(creds) = n.credentials.clone() else {
         return Err(invalid(
             "credentials must be a JSON object (an object, JSON text, or a .json file)",

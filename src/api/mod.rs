@@ -429,12 +429,12 @@ mod tests {
         );
         // Dots inside an id are fine: only whole dot segments collapse.
         assert_eq!(path(&[Seg::Lit("/v/"), Seg::Id("a..b")]), "/v/a..b");
-        for bad in ["", " ", ".", " .. ", "a\nb", "\u{7f}"] {
+        for bad in ["", " ", ".", "..", "a\nb", "\u{7f}"] {
             assert!(
                 matches!(validate::id("video id", bad), Err(Error::Validation(_))),
                 "{bad:?}"
             );
         }
-        assert_eq!(validate::id("video id", " v1 ").unwrap(), "v1");
+        assert_eq!(validate::id("video id", " v1 ").unwrap(), " v1 ");
     }
 }

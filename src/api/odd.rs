@@ -98,6 +98,7 @@ pub async fn generate<T: Transport>(
     video_id: &str,
     columns: &Value,
     timeout_ms: Option<f64>,
+    trace_path: Option<&str>,
     env: &str,
     cache: &RefCell<Option<String>>,
 ) -> Result<Value, Error> {
@@ -106,11 +107,17 @@ pub async fn generate<T: Transport>(
     if timeout_ms.is_some_and(|t| !positive(t)) {
         return Err(invalid("timeoutMs must be positive"));
     }
-    let trace = "user-status/".to_string()
-        + env
-        + "/users/"
-        + &user_id(c, cache).await?
-        + "/reasoning-traces/structured-output";
+    // A caller's path is used as given; otherwise the key's user id names it (API.md §8).
+    let trace = match trace_path {
+        Some(p) => non_blank("reasoningTracePath", p)?,
+        None => {
+            "user-status/".to_string()
+                + env
+                + "/users/"
+                + &user_id(c, cache).await?
+                + "/reasoning-traces/structured-output"
+        }
+    };
     let form = vec![
         ("question".to_string(), "odd_export".to_string()),
         ("prompt_type".to_string(), "odd_export".to_string()),
@@ -146,6 +153,32 @@ pub async fn generate<T: Transport>(
 mod tests {
     use super::*;
     use crate::api::testing::ToJson;
+
+    #[test]
+    fn a_given_reasoning_trace_path_is_sent_without_asking_for_the_user() {
+        use crate::api::testing::{block_on, Fake};
+        let f = Fake::default();
+        f.answer(200, r#"{"answer": "a,b"}"#);
+        let names = crate::api::Names::default();
+        let cols = crate::api::testing::parse(r#"[{"name": "a", "prompt": "p", "type": "text"}]"#)
+            .unwrap();
+        let r = block_on(generate(
+            &f.call(&names),
+            "v1",
+            &cols,
+            None,
+            Some("traces/mine"),
+            "dev",
+            &RefCell::new(None),
+        ))
+        .unwrap();
+        assert_eq!(f.paths(), ["POST /api/ask-question"]);
+        let Body::Form(form) = &f.sent.borrow()[0].body else {
+            panic!()
+        };
+        assert!(form.contains(&("reasoning_trace_path".into(), "traces/mine".into())));
+        assert_eq!(r.get_str("reasoning_trace_path"), Some("traces/mine"));
+    }
 
     #[test]
     fn columns_and_envs() {

@@ -1,18 +1,16 @@
 //! `search()` (API.md §13): start a session, run it, poll it to its end.
 
 use super::poll::{until, Schedule};
-use super::validate::{invalid, non_blank};
+use super::validate::non_blank;
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::{json_text, obj, Value};
 
 /// The protocol's folder scopes: `user` -> `my`, `org`, `sample`.
 fn mapped(scope: Option<&str>) -> Result<&'static str, Error> {
-    match scope.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("user") => Ok("my"),
-        Some("org") => Ok("org"),
-        Some("sample") => Ok("sample"),
-        Some(_) => Err(invalid("scope must be 'user', 'org' or 'sample'")),
+    match super::validate::scope_in(scope, &["user", "org", "sample"])? {
+        "user" => Ok("my"),
+        other => Ok(other),
     }
 }
 

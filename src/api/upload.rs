@@ -72,6 +72,8 @@ pub struct Options {
     pub upload_timeout_ms: f64,
     pub concurrency: usize,
     pub poll: Schedule,
+    /// Sent as `chunk_size` when given (API.md §3.3).
+    pub chunk_size: Option<i64>,
 }
 
 impl Default for Options {
@@ -85,6 +87,7 @@ impl Default for Options {
             wait: true,
             upload_timeout_ms: 1_200_000.0,
             concurrency: 4,
+            chunk_size: None,
             poll: Schedule {
                 first_ms: 2000.0,
                 factor: 2.0,
@@ -397,8 +400,8 @@ pub async fn upload<T: Transport>(
     let folder = o
         .folder
         .as_deref()
-        .map(|f| non_blank("folder", f))
-        .transpose()?;
+        .map(|f| non_blank("folder", f).map(|f| f.trim().to_string()))
+        .transpose()?; // trimmed, as API.md §3.2 sends it
     if o.integration_id.is_some() && !matches!(route, Route::Cloud(_)) {
         return Err(invalid("integrationId applies to cloud imports only"));
     }
@@ -580,6 +583,9 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
     if let Some(f) = s.folder_id {
         fields.push(("folder_id".into(), f.into()));
     }
+    if let Some(n) = s.o.chunk_size {
+        fields.push(("chunk_size".into(), crate::value::int_text(n)));
+    }
     if let Video::Url(u) = &p.video {
         fields.push(("video_url".into(), u.clone()));
         if let Some(n) = &p.display {
@@ -717,6 +723,7 @@ mod tests {
             folder: Some(" fleet ".into()),
             scope: Some("org".into()),
             name: Some("Morning.mp4".into()),
+            chunk_size: Some(8_388_608),
             ..Default::default()
         };
         let input = Input::One(Item {
@@ -753,12 +760,20 @@ mod tests {
                 "firebase_collection_name",
                 "scope",
                 "folder_id",
+                "chunk_size",
                 "file",
                 "metadata_file"
             ]
         );
         assert_eq!(
             parts[4],
+            Part::Text {
+                name: "chunk_size".into(),
+                value: "8388608".into()
+            }
+        );
+        assert_eq!(
+            parts[5],
             Part::Blob {
                 name: "file".into(),
                 slot: 0,

@@ -7,16 +7,27 @@ pub fn invalid(msg: impl Into<String>) -> Error {
     Error::Validation(msg.into())
 }
 
-/// `user` (the default) or `org`, any case.
+/// `user` (the default) or `org`.
 pub fn scope(s: Option<&str>) -> Result<String, Error> {
-    let v = s.unwrap_or("user").trim().to_ascii_lowercase();
-    if v == "user" || v == "org" {
-        Ok(v)
-    } else {
-        Err(invalid(
-            "scope must be 'user' or 'org', not '".to_string() + s.unwrap_or("") + "'",
-        ))
+    scope_in(s, &["user", "org"]).map(str::to_string)
+}
+
+/// A scope spelled exactly as one of `allowed` (`user` when absent). Scopes are not case-folded:
+/// endpoints read other spellings differently (search takes `ORG` as the personal scope), so a
+/// scope that is not exact is refused rather than sent or silently changed.
+pub fn scope_in<'a>(s: Option<&str>, allowed: &[&'a str]) -> Result<&'a str, Error> {
+    let v = s.unwrap_or("user");
+    if let Some(a) = allowed.iter().find(|a| **a == v) {
+        return Ok(a);
     }
+    let mut msg = "scope must be ".to_string();
+    for (i, a) in allowed.iter().enumerate() {
+        if i > 0 {
+            msg.push_str(if i + 1 == allowed.len() { " or " } else { ", " });
+        }
+        msg = msg + "'" + a + "'";
+    }
+    Err(invalid(msg + ", not '" + v + "'"))
 }
 
 /// A positive, finite-or-infinite number (NaN is not positive).
@@ -24,13 +35,12 @@ pub fn positive(x: f64) -> bool {
     x > 0.0
 }
 
-/// A name that is not blank; returned trimmed.
+/// A value that is not blank, returned as given: values are sent as the caller wrote them.
 pub fn non_blank(what: &str, s: &str) -> Result<String, Error> {
-    let t = s.trim();
-    if t.is_empty() {
+    if s.trim().is_empty() {
         Err(invalid(what.to_string() + " must not be empty"))
     } else {
-        Ok(t.to_string())
+        Ok(s.to_string())
     }
 }
 
@@ -115,7 +125,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// An id that goes into a URL path: not blank (it is trimmed), not a dot segment (`.`, `..`,
+/// An id that goes into a URL path, as given: not blank, not a dot segment (`.`, `..`,
 /// which URL parsing collapses: `DELETE /api/video/..` is `DELETE /api/`), no control characters.
 pub fn id(what: &str, s: &str) -> Result<String, Error> {
     let t = non_blank(what, s)?;
@@ -171,8 +181,16 @@ mod tests {
     #[test]
     fn scopes() {
         assert_eq!(scope(None).unwrap(), "user");
-        assert_eq!(scope(Some(" ORG ")).unwrap(), "org");
-        assert!(scope(Some("sample")).is_err());
+        assert_eq!(scope(Some("org")).unwrap(), "org");
+        for bad in ["ORG", " org", "sample", ""] {
+            assert!(scope(Some(bad)).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            scope_in(Some("Sample"), &["user", "org", "sample"])
+                .unwrap_err()
+                .message(),
+            "scope must be 'user', 'org' or 'sample', not 'Sample'"
+        );
     }
 
     #[test]

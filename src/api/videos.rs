@@ -1,6 +1,6 @@
 //! Listing, deleting and checking videos, and the key check.
 
-use super::validate::{invalid, non_blank, scope};
+use super::validate::{invalid, non_blank, scope_in};
 use super::{path, Call, Doc, Method, Out, Request, Seg, Transport};
 use crate::error::Error;
 use crate::value::Value;
@@ -18,7 +18,8 @@ pub async fn my_videos<T: Transport>(
         req = req.query("folder", non_blank("folder", f)?);
     }
     if let Some(s) = scope_ {
-        req = req.query("scope", scope(Some(s))?);
+        // `sample` too: analysing a folder of the sample scope lists it first (API.md §9).
+        req = req.query("scope", scope_in(Some(s), &["user", "org", "sample"])?);
     }
     Ok(match c.doc(req).await?.field("videos") {
         Some(list) if list.is_array() => Out::Doc(list),
