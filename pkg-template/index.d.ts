@@ -70,6 +70,8 @@ export interface UploadOptions extends CallOptions {
   integrationId?: string;
   /** Uploads at once for a list. Default 4, at most 16. */
   concurrency?: number;
+  /** Sent to the service as `chunk_size` (a whole number), as the Python client's option. */
+  chunkSize?: number;
   onProgress?: (p: UploadProgress) => void;
 }
 
@@ -154,6 +156,10 @@ export interface AnalyzeOptions extends CallOptions {
   confidence?: 'low' | 'high';
   overlayMode?: OverlayMode | string;
   conceptIds?: string[];
+  /** Agents only: the service's id of a custom edge-case agent. */
+  customEdgeCaseAgentId?: string;
+  /** ASK batches: embedding ("haystack") search. Default false. */
+  haystackSearch?: boolean;
   /** Wait between status checks. Default 5000. */
   pollIntervalMs?: number;
   /** Also accepted instead of a `{folder, scope}` target. */
@@ -276,7 +282,7 @@ export class NomadicClient {
   addBatchMetadata(batchId: string, metadata: Record<string, string | number>, options?: CallOptions): Promise<{ success: boolean; batch_id: string; metadata: Record<string, string | number> }>;
   getVisuals(videoId: string, analysisId: string, options?: CallOptions): Promise<string[]>;
   getVisual(videoId: string, analysisId: string, eventIdx: number, options?: CallOptions): Promise<string>;
-  generateStructuredOdd(options: CallOptions & { videoId: string; columns?: readonly StructuredOddColumn[]; timeoutMs?: number }): Promise<{ csv: string; columns: StructuredOddColumn[]; reasoning_trace_path: string; share_id?: string; share_url?: string; processing_time?: number; raw: unknown }>;
+  generateStructuredOdd(options: CallOptions & { videoId: string; columns?: readonly StructuredOddColumn[]; timeoutMs?: number; reasoningTracePath?: string }): Promise<{ csv: string; columns: StructuredOddColumn[]; reasoning_trace_path: string; share_id?: string; share_url?: string; processing_time?: number; raw: unknown }>;
   search(query: string, options: CallOptions & { folderName: string; scope?: Scope | 'sample'; timeoutMs?: number }): Promise<{ summary: string; thoughts: string[]; matches: Array<{ video_id: string; analysis_id: string; event_index: number; similarity: number; reason: string }>; session_id: string }>;
   upload(input: UploadItem, options?: UploadOptions): Promise<UploadResult>;
   upload(input: UploadItem[], options?: UploadOptions): Promise<Array<UploadResult | FailedUpload>>;

@@ -91,6 +91,8 @@ async function refresh() {
     const videos = await client.myVideos({ folder: $('folder').value, scope: $('scope').value });
     $('listError').hidden = true;
     names.clear();
+    // "Select all" says whether every listed video is ticked (another folder may be listed now).
+    $('selectAll').checked = videos.length > 0 && videos.every((v) => selected.has(v.video_id));
     body.replaceChildren(
       ...videos.map((v) => {
         const tr = document.createElement('tr');
@@ -200,7 +202,21 @@ async function addIntegration() {
 }
 
 // ---- analysis ----
-for (const [name, value] of Object.entries(AnalysisType)) $('analysisType').append(new Option(name, value));
+// Prompt analysis is the service's current analysis and the default here; ASK was retired by the
+// service on 2026-05-19 and stays listed for servers that keep it.
+$('analysisType').append(new Option('Prompt, thinking (shows its reasoning)', 'prompt:thinking'));
+$('analysisType').append(new Option('Prompt, fast', 'prompt:fast'));
+for (const [name, value] of Object.entries(AnalysisType)) {
+  $('analysisType').append(new Option(name === 'ASK' ? 'ASK (retired by the service)' : `Agent: ${name.toLowerCase().replaceAll('_', ' ')}`, value));
+}
+const syncAnalysisForm = () => {
+  const type = $('analysisType').value;
+  $('category').disabled = type !== AnalysisType.ASK;
+  $('thumbnails').disabled = type !== AnalysisType.ASK;
+  $('customEvent').disabled = !(type.startsWith('prompt:') || type === AnalysisType.ASK);
+};
+$('analysisType').onchange = syncAnalysisForm;
+syncAnalysisForm();
 for (const [name, value] of Object.entries(CustomCategory)) $('category').append(new Option(name.toLowerCase(), value));
 let lastBatch = null;
 
@@ -245,26 +261,57 @@ function renderResults(batch) {
   $('analysisResults').hidden = false;
 }
 
+/** A line of the reasoning list for one event of a thinking analysis's stream. */
+function reasoningLine(ev) {
+  const d = ev.data || {};
+  if (ev.event === 'thinking') return d.text || '';
+  if (ev.event === 'status') return d.message || d.stage || 'working';
+  if (ev.event === 'batch_created') return 'Analysing each video…';
+  return null;
+}
+
+function showProgress(s) {
+  const p = s.aggregated_progress;
+  $('analysisState').textContent = p ? `${p.completed} of ${p.total} video(s) analysed` : `status: ${s.status}`;
+}
+
+/** Runs a prompt analysis; a thinking one shows its reasoning as it arrives. */
+async function runPrompt(target, mode) {
+  const prompt = $('customEvent').value;
+  if (mode === 'fast') {
+    return client.analyze(target, { prompt, mode, pollIntervalMs: 500, onProgress: (p) => p.type === 'status' && showProgress(p.status) });
+  }
+  const list = $('thinking');
+  list.replaceChildren();
+  $('reasoning').hidden = false;
+  for await (const item of client.analyzeStream(target, { prompt, pollIntervalMs: 500 })) {
+    if (item.type === 'results') return item.results;
+    if (item.type === 'status') showProgress(item.status);
+    const line = item.type === 'event' && reasoningLine(item);
+    if (line) {
+      const li = document.createElement('li');
+      li.textContent = line;
+      list.append(li);
+    }
+  }
+  throw new Error('the analysis ended without results');
+}
+
 async function runAnalysis() {
   const state = $('analysisState');
   const type = $('analysisType').value;
   const ask = type === AnalysisType.ASK;
-  const options = {
-    analysisType: type,
-    pollIntervalMs: 500,
-    onProgress: (s) => {
-      const p = s.aggregated_progress;
-      state.textContent = p ? `batch ${s.batch_id}: ${p.completed}/${p.total} done (${s.status})` : `status: ${s.status}`;
-    },
-  };
+  const options = { analysisType: type, pollIntervalMs: 500, onProgress: showProgress };
   if (ask) Object.assign(options, { customEvent: $('customEvent').value, customCategory: $('category').value, isThumbnail: $('thumbnails').checked });
   let target;
   if ($('analysisTarget').value === 'folder') target = { folder: $('folder').value, scope: $('scope').value };
   else target = [...selected].filter((id) => names.has(id));
   state.className = 'muted';
   state.textContent = 'starting…';
+  $('reasoning').hidden = true;
+  $('runAnalysis').disabled = true;
   try {
-    const batch = await client.analyze(target, options);
+    const batch = type.startsWith('prompt:') ? await runPrompt(target, type.slice('prompt:'.length)) : await client.analyze(target, options);
     lastBatch = batch.batch_metadata.batch_id;
     state.textContent = `batch ${lastBatch}: done`;
     state.className = 'ok';
@@ -273,6 +320,8 @@ async function runAnalysis() {
   } catch (e) {
     state.textContent = e.message;
     state.className = 'error';
+  } finally {
+    $('runAnalysis').disabled = false;
   }
 }
 

@@ -104,6 +104,8 @@ test('analysis runs on selected videos, with a timeline, thumbnails, a filter, C
   await page.locator('#videos tbody tr', { hasText: `${run}_b.mp4` }).waitFor();
   await page.locator('#videos tbody tr', { hasText: `${run}_a.mp4` }).waitFor();
   await page.check('#selectAll');
+  assert.equal(await page.locator('#analysisType').inputValue(), 'prompt:thinking', 'prompt analysis is the default');
+  await page.selectOption('#analysisType', 'rapid_review');
   await page.fill('#customEvent', 'anything on the road');
   await page.click('#runAnalysis');
   await page.locator('#analysisState.ok, #analysisState.error').waitFor({ timeout: 30000 });
@@ -125,6 +127,33 @@ test('analysis runs on selected videos, with a timeline, thumbnails, a filter, C
   await page.click('#runSearch');
   await page.locator('#searchMatches li').first().waitFor();
   assert.match(await page.locator('#searchMatches li').first().textContent(), new RegExp(`${run}_b\\.mp4, event 0`));
+});
+
+test('prompt analysis shows its reasoning while it runs, then the results', async () => {
+  const run = 'pro' + Math.random().toString(36).slice(2, 8);
+  const thinking = Array.from({ length: 12 }, (_, i) => `Checking the curb, pass ${i + 1}`);
+  const rules = [{ match: { video_name: run }, thinking, summary: 'One van.', events: [
+    { t_start: 1, t_end: 3, category: 'Parking', label: 'Van on sidewalk', approval: 'approved' }] }];
+  await fetch(base + '/__emulator/rules', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rules }) });
+  await page.fill('#folder', run);
+  await page.dispatchEvent('#folder', 'change');
+  await page.setInputFiles('#files', [{ name: `${run}_a.mp4`, mimeType: 'video/mp4', buffer: Buffer.from(mp4(10, 100)) }]);
+  await page.locator('#videos tbody tr', { hasText: `${run}_a.mp4` }).waitFor();
+  await page.check('#selectAll');
+  await page.selectOption('#analysisType', 'prompt:thinking');
+  await page.fill('#customEvent', 'vans on the sidewalk');
+  await page.click('#runAnalysis');
+  // The first reasoning lines show while the analysis still runs (Run is disabled meanwhile).
+  await page.locator('#thinking li', { hasText: 'pass 1' }).first().waitFor();
+  assert.equal(await page.locator('#runAnalysis').isDisabled(), true, 'one analysis at a time');
+  assert.notEqual(await page.locator('#analysisState').getAttribute('class'), 'ok');
+  await page.locator('#analysisState.ok, #analysisState.error').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#analysisState').getAttribute('class'), 'ok', await page.locator('#analysisState').textContent());
+  const lines = await page.locator('#thinking li').allTextContents();
+  assert.deepEqual(lines.filter((l) => l.startsWith('Checking')), thinking, 'every line once, in order');
+  assert.equal(await page.locator('.segment').count(), 1);
+  assert.equal(await page.locator('#runAnalysis').isDisabled(), false);
+  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_PROMPT || '/tmp/dashboard-prompt.png', fullPage: true });
 });
 
 test('the browser key policy holds in a module worker too', async () => {

@@ -23,7 +23,7 @@ export async function usage(file: File, json: File): Promise<void> {
   const id: string = one.video_id;
   const many = await client.upload([file, [file, json], { video: file, name: 'n.mp4', metadata: { a: 1 } }], { concurrency: 2 });
   many.forEach((r) => r.status);
-  await client.upload({ front: file, left: file });
+  await client.upload({ front: file, left: file }, { chunkSize: 8388608 });
   await client.upload(['gs://b/a.mp4'], { integrationId: 'x' });
   const videos = await client.myVideos({ folder: 'f' });
   const seconds: number | null = videos[0].duration_s;
@@ -52,7 +52,7 @@ export async function usage(file: File, json: File): Promise<void> {
   await client.addBatchMetadata('b', { run: 'x', version: 2 });
   const urls: string[] = await client.getVisuals(id, 'a');
   await client.getVisual(id, 'a', 0);
-  const odd = await client.generateStructuredOdd({ videoId: id, columns: DEFAULT_STRUCTURED_ODD_COLUMNS });
+  const odd = await client.generateStructuredOdd({ videoId: id, columns: DEFAULT_STRUCTURED_ODD_COLUMNS, reasoningTracePath: 'traces/x' });
   const found = await client.search('q', { folderName: 'f' });
   found.matches[0].similarity.toFixed(2);
   void [seconds, more, csv, urls, odd.csv];
