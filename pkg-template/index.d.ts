@@ -5,6 +5,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 /** Loads the WebAssembly module. Call once before creating a client. */
 /** Loads the wasm once; later calls wait for the same load. Resolves `undefined`. */
 export default function init(input?: InitInput | { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;
+export { init };
 /** `init()` from bytes or a compiled module you already have, synchronously. */
 export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): void;
 /** Whether `init()` has finished (a client made before throws a `NomadicMLError` saying so). */

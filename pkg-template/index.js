@@ -42,6 +42,9 @@ export default function init(input) {
   return loading;
 }
 
+// Also a named export, for CommonJS-style destructuring (`const { init } = require(...)`).
+export { init };
+
 /** `init()` from bytes or a `WebAssembly.Module` you already have, synchronously. */
 export function initSync(input) {
   if (!ready) {

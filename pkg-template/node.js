@@ -1,11 +1,22 @@
-// nomadicml-web for Node 18+: the same API; `await init()` reads the .wasm file from disk.
-import { readFile } from 'node:fs/promises';
-import initWeb, { isInitialized } from './index.js';
+// nomadicml-web for Node's `import`: the same module `require('nomadicml-web')` gives (node.cjs),
+// so both share one wasm instance.
+import cjs from './node.cjs';
 
-export * from './index.js';
-
-export default async function init(input) {
-  if (input !== undefined || isInitialized()) return initWeb(input);
-  const bytes = await readFile(new URL('./nomadicml_web_bg.wasm', import.meta.url));
-  return initWeb({ module_or_path: bytes });
-}
+export const {
+  NomadicClient,
+  isInitialized,
+  initSync,
+  init,
+  NomadicMLError,
+  APIError,
+  AuthenticationError,
+  ValidationError,
+  VideoUploadError,
+  TimeoutError,
+  AbortError,
+  AnalysisType,
+  CustomCategory,
+  OverlayMode,
+  DEFAULT_STRUCTURED_ODD_COLUMNS,
+} = cjs;
+export default cjs.default;

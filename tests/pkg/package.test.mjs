@@ -17,9 +17,9 @@ await init();
 
 test('the package declares its entry points and types', async () => {
   const pkg = JSON.parse(await readFile(new URL('./node_modules/nomadicml-web/package.json', import.meta.url)));
-  assert.equal(pkg.exports['.'].node, './node.js');
-  assert.equal(pkg.exports['.'].types, './index.d.ts');
-  for (const f of ['index.js', 'node.js', 'index.d.ts', 'nomadicml_web_bg.wasm']) {
+  assert.deepEqual(pkg.exports['.'].node, { import: { types: './index.d.ts', default: './node.js' }, require: { types: './index.d.cts', default: './node.cjs' } });
+  for (const c of ['browser', 'import', 'default']) assert.equal(pkg.exports['.'][c].types, './index.d.ts');
+  for (const f of ['index.js', 'node.js', 'node.cjs', 'index.d.ts', 'index.d.cts', 'nomadicml_web_bg.wasm']) {
     await readFile(new URL(`./node_modules/nomadicml-web/${f}`, import.meta.url));
   }
 });

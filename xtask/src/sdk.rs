@@ -211,6 +211,8 @@ pub fn build() -> Result<Sizes, String> {
     let mut js = Vec::new();
     js_files(&pkg, &mut js)?;
     minify(&js)?;
+    node_cjs(&pkg)?;
+    js.push(pkg.join("node.cjs"));
     let sizes = Sizes {
         wasm_gzip: gzip_len(std::slice::from_ref(&bg))?,
         js_gzip: gzip_len(&js)?,
@@ -228,6 +230,17 @@ pub fn build() -> Result<Sizes, String> {
         js.len(),
         kb(sizes.total_gzip()),
         kb(sizes.wasm_brotli + sizes.js_brotli),
+    );
+    // What a page downloads: the wasm and the browser entry's JS, not Node's two entries.
+    let page: Vec<PathBuf> = js
+        .iter()
+        .filter(|p| !p.ends_with("node.js") && !p.ends_with("node.cjs"))
+        .cloned()
+        .collect();
+    println!(
+        "a page loads {:.1} KB gzip of it (the wasm and {} JS files; node.js and node.cjs are Node's)",
+        kb(sizes.wasm_gzip + gzip_len(&page)?),
+        page.len()
     );
     Ok(sizes)
 }
@@ -395,6 +408,33 @@ fn bindgen(wasm: &Path, out: &Path) -> Result<(), String> {
             wasm.to_str().unwrap_or(""),
         ],
     )
+}
+
+/// `node.cjs`: Node's entry (`require`, and `import` through `node.js`), the browser entry and
+/// the glue bundled into one minified CommonJS file; `index.d.cts` types it.
+fn node_cjs(pkg: &Path) -> Result<(), String> {
+    let entry = pkg.join("node-entry.mjs");
+    fs::copy(root().join("src/js/node-entry.mjs"), &entry).map_err(|e| e.to_string())?;
+    let esbuild = root().join("tools/node_modules/.bin/esbuild");
+    let out = pkg.join("node.cjs");
+    run::status(
+        esbuild.to_str().unwrap_or("esbuild"),
+        &[
+            entry.to_str().unwrap_or(""),
+            "--bundle",
+            "--minify",
+            "--format=cjs",
+            "--platform=node",
+            "--target=node18",
+            // The glue's default wasm URL (import.meta.url) is never used in Node: init() passes bytes.
+            "--log-override:empty-import-meta=silent",
+            "--log-level=warning",
+            &format!("--outfile={}", out.display()),
+        ],
+    )?;
+    fs::remove_file(&entry).map_err(|e| e.to_string())?;
+    fs::copy(pkg.join("index.d.ts"), pkg.join("index.d.cts")).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// Minifies the shipped JS in place (the glue, the entry points, the snippets).
