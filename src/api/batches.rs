@@ -183,9 +183,12 @@ pub async fn finish<T: Transport>(
         schedule,
         &("batch ".to_string() + batch_id),
         || async {
-            let s = c
-                .read::<Value>(Request::get(batch_path(batch_id, "/status")?))
-                .await?;
+            // A prompt batch is polled without its rows, then read whole once (API.md §18).
+            let mut req = Request::get(batch_path(batch_id, "/status")?);
+            if batch_type == "prompt" {
+                req = req.query("include_videos", "false");
+            }
+            let s = c.read::<Value>(req).await?;
             progress(&s);
             let done = matches!(
                 s.get_str("status")
@@ -198,6 +201,12 @@ pub async fn finish<T: Transport>(
         },
     )
     .await?;
+    let status = if batch_type == "prompt" {
+        c.read::<Value>(Request::get(batch_path(batch_id, "/status")?))
+            .await?
+    } else {
+        status
+    };
     let rows = status_rows(&status);
     let (docs, errors) = bulk(c, batch_id, ids).await?;
     let results = ids

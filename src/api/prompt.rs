@@ -423,7 +423,7 @@ mod tests {
             Some(Error::Network("connection reset".into())),
         )
         .stream(&[&e3[..5], &e3[5..]], None);
-        f.answer(200, STATUS).answer(200, BULK);
+        f.answer(200, STATUS).answer(200, STATUS).answer(200, BULK);
         let (r, seen) = run(&f, Target::One("v1".into()), &opts(Mode::Thinking));
         let r = r.unwrap();
         assert_eq!(
@@ -432,6 +432,7 @@ mod tests {
                 "POST /api/router/v2/query/start",
                 "GET /api/router/v2/query/events/qs%201?last_id=0",
                 "GET /api/router/v2/query/events/qs%201?last_id=2",
+                "GET /api/batch/b1/status?include_videos=false",
                 "GET /api/batch/b1/status",
                 "POST /api/batch/b1/analyses/bulk?include_source_uri=true",
             ]
@@ -467,7 +468,7 @@ mod tests {
         let f = Fake::default();
         f.fail(http_error(503, r#"{"detail": "busy"}"#, None, None));
         f.stream(&[&sse(1, "done", r#"{"batch_id": "b1"}"#)], None);
-        f.answer(200, STATUS).answer(200, BULK);
+        f.answer(200, STATUS).answer(200, STATUS).answer(200, BULK);
         let (r, _) = run(
             &f,
             Target::Many(vec!["v1".into(), "v2".into()]),

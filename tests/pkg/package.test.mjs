@@ -19,7 +19,8 @@ test('the package declares its entry points and types', async () => {
   const pkg = JSON.parse(await readFile(new URL('./node_modules/nomadicml-web/package.json', import.meta.url)));
   assert.deepEqual(pkg.exports['.'].node, { import: { types: './index.d.ts', default: './node.js' }, require: { types: './index.d.cts', default: './node.cjs' } });
   for (const c of ['browser', 'import', 'default']) assert.equal(pkg.exports['.'][c].types, './index.d.ts');
-  for (const f of ['index.js', 'node.js', 'node.cjs', 'index.d.ts', 'index.d.cts', 'nomadicml_web_bg.wasm']) {
+  for (const f of ['index.js', 'node.js', 'node.cjs', 'index.d.ts', 'index.d.cts', 'nomadicml_web_bg.wasm', 'README.md', 'LICENSE']) {
+    assert.ok(pkg.files.some((g) => f === g || f.startsWith(g)), `${f} is in the tarball's files`);
     await readFile(new URL(`./node_modules/nomadicml-web/${f}`, import.meta.url));
   }
 });

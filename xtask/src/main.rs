@@ -195,6 +195,8 @@ fn test() -> Result<(), String> {
     step("the npm package in Node (node --test)");
     link_package()?;
     tally.node_test(&root().join("tests/pkg"), &env)?;
+    step("the package under Jest's default configuration (CommonJS)");
+    tally.jest(&root().join("tests/pkg/jest"), &env)?;
     step("the package's TypeScript declarations (tsc --noEmit over a usage file)");
     let tsc = root().join("tools/node_modules/.bin/tsc");
     let pkg_tests = root().join("tests/pkg/tsconfig.json");
@@ -320,13 +322,17 @@ fn demo(flags: &[String]) -> Result<(), String> {
     }
 }
 
-/// `tests/pkg/node_modules/nomadicml-web` -> `pkg/`, so the package test imports it by name.
+/// `node_modules/nomadicml-web` -> `pkg/` in the package tests and the Jest fixture, so they
+/// use it by name.
 fn link_package() -> Result<(), String> {
-    let modules = root().join("tests/pkg/node_modules");
-    std::fs::create_dir_all(&modules).map_err(|e| e.to_string())?;
-    let link = modules.join("nomadicml-web");
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())
+    for dir in ["tests/pkg", "tests/pkg/jest"] {
+        let modules = root().join(dir).join("node_modules");
+        std::fs::create_dir_all(&modules).map_err(|e| e.to_string())?;
+        let link = modules.join("nomadicml-web");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Copies `from` into `to` (replacing it), for serving the package beside the dashboard.

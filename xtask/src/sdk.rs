@@ -208,6 +208,7 @@ pub fn build() -> Result<Sizes, String> {
         )
         .map_err(|e| e.to_string())?;
     }
+    fs::copy(root().join("LICENSE"), pkg.join("LICENSE")).map_err(|e| e.to_string())?;
     let mut js = Vec::new();
     js_files(&pkg, &mut js)?;
     minify(&js)?;
