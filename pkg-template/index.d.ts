@@ -111,6 +111,7 @@ export interface Folder {
 }
 
 export declare const AnalysisType: {
+  /** @deprecated retired by the service on 2026-05-19: use a prompt (`analyze(target, {prompt})`). */
   readonly ASK: 'rapid_review';
   readonly GENERAL_AGENT: 'edge_case_agent';
   readonly LANE_CHANGE: 'lane_change_agent';
@@ -139,12 +140,13 @@ export interface StructuredOddColumn {
 export declare const DEFAULT_STRUCTURED_ODD_COLUMNS: readonly StructuredOddColumn[];
 
 export interface AnalyzeOptions extends CallOptions {
+  /** ASK or an agent. The newer Python client refuses LANE_CHANGE and DRIVING_VIOLATIONS on the
+   * client side; this SDK still sends them, as 0.1.53 does. */
+  analysisType: AnalysisType | string;
   /**
    * @deprecated ASK (`AnalysisType.ASK` with `customEvent`) was retired by the service on
-   * 2026-05-19: use a prompt (`{prompt, mode}`). The agents keep working; the newer Python
-   * client refuses LANE_CHANGE and DRIVING_VIOLATIONS, which this SDK still sends.
+   * 2026-05-19: use a prompt (`{prompt, mode}`).
    */
-  analysisType: AnalysisType | string;
   customEvent?: string;
   customCategory?: CustomCategory | string;
   modelId?: string;
