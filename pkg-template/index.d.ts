@@ -273,6 +273,9 @@ export class NomadicClient {
   readonly video: VideoApi;
   readonly cloudIntegrations: CloudIntegrationsApi;
   getImportJob(id: string, options?: CallOptions): Promise<Record<string, unknown>>;
+  /** An address that plays the video without the key (for a `<video>` element), valid for
+   * `expiresInS` seconds (default 3600, at most 604800). */
+  getVideoUrl(videoId: string, options?: CallOptions & { expiresInS?: number }): Promise<string>;
   analyze(target: string, options: PromptOptions): Promise<AnalysisResult>;
   analyze(target: string[] | { folder: string; scope?: Scope | 'sample' } | undefined, options: PromptOptions): Promise<BatchResult>;
   /** A thinking prompt analysis as it happens; leaving the loop early aborts it. */

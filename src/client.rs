@@ -400,6 +400,22 @@ impl NomadicClient {
         )
     }
 
+    /// An address that plays the video (in a `<video>` element, say) without the key, valid
+    /// for `expiresInS` seconds (default 3600, at most 7 days).
+    #[wasm_bindgen(js_name = getVideoUrl)]
+    pub fn get_video_url(&self, video_id: JsValue, options: JsValue) -> Promise {
+        method(
+            &self.inner,
+            options,
+            |inner, o: opt::VideoUrl, ctx| async move {
+                let id = id_arg(&video_id, "the video id")?;
+                let seconds = o.expires_in_s.unwrap_or(3600.0);
+                let url = videos::video_url(&inner.call(&ctx), &id, seconds).await?;
+                Ok(JsValue::from_str(&url))
+            },
+        )
+    }
+
     #[wasm_bindgen(js_name = deleteVideo)]
     pub fn delete_video(&self, video_id: JsValue, options: JsValue) -> Promise {
         method(

@@ -177,6 +177,13 @@ pub struct Analyze {
     pub mode: Option<String>,
 }
 
+/// `getVideoUrl`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VideoUrl {
+    pub expires_in_s: Option<f64>,
+}
+
 /// `analyze({folder, scope})`'s target object.
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -84,11 +84,17 @@ const names = new Map();
 /** Videos ticked for analysis; kept across list refreshes. */
 const selected = new Set();
 
+// Refreshes overlap (an upload finishing, a delete, a folder change): only the latest one started
+// may draw the list, or an older answer would bring back a video just deleted.
+let refreshes = 0;
+
 async function refresh() {
+  const mine = ++refreshes;
   $('folderName').textContent = $('folder').value;
   const body = $('videos').querySelector('tbody');
   try {
     const videos = await client.myVideos({ folder: $('folder').value, scope: $('scope').value });
+    if (mine !== refreshes) return;
     $('listError').hidden = true;
     names.clear();
     // "Select all" says whether every listed video is ticked (another folder may be listed now).
@@ -132,6 +138,7 @@ async function refresh() {
       }),
     );
   } catch (e) {
+    if (mine !== refreshes) return;
     $('listError').textContent = e.message;
     $('listError').hidden = false;
   }
@@ -239,8 +246,14 @@ function renderResults(batch) {
     for (const e of r.events || []) {
       const start = seconds(e.t_start ?? e.start_time);
       const end = seconds(e.t_end ?? e.end_time);
-      const seg = document.createElement('div');
+      const seg = document.createElement('button');
+      seg.type = 'button';
       seg.className = `segment ${e.approval || 'pending'}`;
+      seg.dataset.video = r.video_id;
+      seg.dataset.start = start;
+      seg.dataset.end = end;
+      seg.setAttribute('aria-label', `${e.label}, ${e.t_start ?? start} to ${e.t_end ?? end}: play from here`);
+      seg.onclick = () => playAt(r.video_id, start);
       seg.style.left = `${(100 * start) / length}%`;
       seg.style.width = `${(100 * Math.max(end - start, 0)) / length}%`;
       seg.title = `${e.label} (${e.t_start ?? start}–${e.t_end ?? end})`;
@@ -296,6 +309,38 @@ async function runPrompt(target, mode) {
   }
   throw new Error('the analysis ended without results');
 }
+
+// ---- the player: a signed URL per video (the <video> element cannot send the key) ----
+const player = $('player');
+const videoUrls = new Map();
+
+/** Plays `videoId` from `t` seconds, loading its signed URL once. */
+async function playAt(videoId, t) {
+  $('playerBox').hidden = false;
+  $('playerCaption').className = 'muted';
+  try {
+    if (player.dataset.video !== videoId) {
+      if (!videoUrls.has(videoId)) videoUrls.set(videoId, await client.getVideoUrl(videoId, { expiresInS: 3600 }));
+      player.src = videoUrls.get(videoId);
+      player.dataset.video = videoId;
+    }
+    player.currentTime = t;
+    $('playerCaption').textContent = `${names.get(videoId) || videoId} from ${t} s`;
+    player.play().catch(() => {}); // autoplay may be refused; the controls are there
+  } catch (e) {
+    $('playerCaption').textContent = `This video cannot be played: ${e.message}`;
+    $('playerCaption').className = 'error';
+  }
+}
+
+// The event under the playhead is highlighted on its timeline.
+player.addEventListener('timeupdate', () => {
+  const t = player.currentTime;
+  for (const seg of document.querySelectorAll('button.segment')) {
+    const on = seg.dataset.video === player.dataset.video && t >= Number(seg.dataset.start) && t < Number(seg.dataset.end);
+    seg.classList.toggle('current', on);
+  }
+});
 
 async function runAnalysis() {
   const state = $('analysisState');

@@ -112,6 +112,11 @@ CREATE TABLE IF NOT EXISTS search_sessions (
     result_json TEXT,
     created_at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS video_urls (
+    token TEXT PRIMARY KEY,
+    video_id TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS prompt_streams (
     id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -140,6 +145,7 @@ const TABLES: &[&str] = &[
     "batches",
     "search_sessions",
     "prompt_streams",
+    "video_urls",
     "idempotency",
 ];
 

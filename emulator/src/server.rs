@@ -5,7 +5,7 @@
 
 use crate::error::ApiError;
 use crate::routes::{
-    analysis, batches, folders, imports, integrations, odd, prompt, search, videos,
+    analysis, batches, folders, imports, integrations, media, odd, prompt, search, videos,
 };
 use crate::state::{lock, AppRef, Caller, Fault, LogEntry};
 use crate::{admin, glob};
@@ -41,6 +41,7 @@ pub fn router(app: AppRef) -> Router {
         )
         .route("/api/video/{id}/status", get(videos::status))
         .route("/api/video/{id}", delete(videos::delete))
+        .route("/api/video/{id}/signed-url", post(media::sign))
         .route("/api/my-videos", get(videos::my_videos))
         .route("/api/multi-view/stitch", post(videos::stitch))
         .route("/api/folders", post(folders::create))
@@ -80,7 +81,9 @@ pub fn router(app: AppRef) -> Router {
         .route_layer(middleware::from_fn_with_state(app.clone(), auth));
     // Thumbnails are loaded by <img> tags, which cannot send the key: like the service's signed
     // URLs, they are readable by anyone who has the (unguessable) address.
-    let public = Router::new().route("/api/thumbnails/{aid}/{file}", get(analysis::thumbnail_png));
+    let public = Router::new()
+        .route("/api/thumbnails/{aid}/{file}", get(analysis::thumbnail_png))
+        .route("/api/video-files/{token}", get(media::serve));
 
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::any())

@@ -38,6 +38,37 @@ pub async fn delete<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<T::
     c.doc(req).await
 }
 
+/// The longest a signed video URL may live (7 days).
+pub const MAX_URL_SECONDS: f64 = 604_800.0;
+
+/// `POST /api/video/{id}/signed-url` `{expires_in}` (API.md §18): an address that plays the
+/// video without the key (a `<video>` element cannot send one), valid for `expires_in_s`.
+pub async fn video_url<T: Transport>(
+    c: &Call<'_, T>,
+    video_id: &str,
+    expires_in_s: f64,
+) -> Result<String, Error> {
+    let id = super::validate::id("video id", video_id)?;
+    if !(expires_in_s.fract() == 0.0 && (1.0..=MAX_URL_SECONDS).contains(&expires_in_s)) {
+        return Err(invalid(
+            "expiresInS must be a whole number of seconds from 1 to 604800 (7 days)",
+        ));
+    }
+    let body = crate::value::obj([("expires_in", Value::Num(expires_in_s))]);
+    let req = Request::post(
+        path(&[
+            Seg::Lit("/api/video/"),
+            Seg::Id(&id),
+            Seg::Lit("/signed-url"),
+        ]),
+        super::Body::Json(crate::value::json_text(&body)),
+    );
+    let doc: Value = c.read(req).await?;
+    doc.get_str("url")
+        .map(str::to_string)
+        .ok_or_else(|| crate::transport::shape_error("the signed-URL answer has no url"))
+}
+
 /// `POST /api/keys/verify` (no body).
 pub async fn verify<T: Transport>(c: &Call<'_, T>) -> Result<T::Doc, Error> {
     c.doc(Request::new(
@@ -120,6 +151,34 @@ mod tests {
     use crate::api::testing::{block_on, Fake};
     use crate::api::testing::{parse, ToJson};
     use crate::api::Names;
+
+    #[test]
+    fn a_video_url_is_asked_for_with_its_lifetime() {
+        let f = Fake::default();
+        f.answer(
+            200,
+            r#"{"url": "https://files/v1?sig=x", "expires_at": "2026-12-01T03:00:00Z"}"#,
+        );
+        let names = Names::default();
+        let url = block_on(video_url(&f.call(&names), "v 1", 600.0)).unwrap();
+        assert_eq!(url, "https://files/v1?sig=x");
+        assert_eq!(f.paths(), ["POST /api/video/v%201/signed-url"]);
+        assert_eq!(
+            f.sent.borrow()[0].body,
+            crate::api::Body::Json(r#"{"expires_in": 600}"#.into())
+        );
+        for bad in [0.0, 1.5, 604_801.0, f64::NAN] {
+            let f = Fake::default();
+            assert!(block_on(video_url(&f.call(&names), "v1", bad)).is_err());
+            assert!(f.sent.borrow().is_empty());
+        }
+        let f = Fake::default();
+        f.answer(200, r#"{"expires_at": "x"}"#);
+        assert!(matches!(
+            block_on(video_url(&f.call(&names), "v1", 60.0)),
+            Err(Error::Network(_))
+        ));
+    }
 
     #[test]
     fn my_videos_query_and_result() {

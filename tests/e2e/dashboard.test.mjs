@@ -153,6 +153,12 @@ test('prompt analysis shows its reasoning while it runs, then the results', asyn
   assert.deepEqual(lines.filter((l) => l.startsWith('Checking')), thinking, 'every line once, in order');
   assert.equal(await page.locator('.segment').count(), 1);
   assert.equal(await page.locator('#runAnalysis').isDisabled(), false);
+  // Clicking the event's block (or Enter on it) plays the video from the event's start.
+  await page.locator('.segment').first().focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('player').currentSrc.includes('/api/video-files/'));
+  assert.equal(await page.locator('#player').evaluate((v) => v.currentTime), 1);
+  assert.doesNotMatch(await page.locator('#player').evaluate((v) => v.currentSrc), /sdk-suite-key/);
   await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_PROMPT || '/tmp/dashboard-prompt.png', fullPage: true });
 });
 

@@ -216,3 +216,10 @@ export function parseCsv(text) {
   rows[rows.length - 1].push(field);
   return rows;
 }
+
+/** GETs `url` with no key, optionally a byte range: `{status, length, contentType}`. */
+export async function fetchPlain(url, range) {
+  const r = await fetch(url, range ? { headers: { Range: range } } : {});
+  const body = await r.arrayBuffer();
+  return { status: r.status, length: body.byteLength, contentType: r.headers.get('content-type') };
+}

@@ -35,6 +35,8 @@ extern "C" {
     fn abort_timed(c: &JsValue, p: &Promise, after_ms: f64) -> Promise;
     #[wasm_bindgen(js_name = isBrowser)]
     fn is_browser() -> bool;
+    #[wasm_bindgen(js_name = fetchPlain)]
+    fn fetch_plain(url: &str, range: Option<String>) -> Promise;
 }
 
 const BASE: &str = match option_env!("NOMADIC_EMULATOR_URL") {
@@ -175,6 +177,59 @@ async fn a_real_mp4_file_goes_up_and_its_duration_comes_back() {
     assert_eq!(text(&vids[0], "video_id"), text(&r, "video_id"));
     assert_eq!(text(&vids[0], "video_name"), name);
     assert_eq!(get(&vids[0], "duration_s").as_f64(), Some(12.5));
+}
+
+#[wasm_bindgen_test]
+async fn a_video_url_plays_the_stored_file_with_ranges_and_no_key() {
+    let c = client();
+    let folder = unique();
+    let bytes = mp4(6.0, 5000.0);
+    let size = get(&bytes, "byteLength").as_f64().unwrap();
+    let r = wait(c.upload(
+        file(&bytes, &(folder.clone() + ".mp4"), "video/mp4"),
+        o(&[("folder", s(&folder)), fast()]),
+    ))
+    .await
+    .expect("upload");
+    let id = text(&r, "video_id");
+    let url = wait(c.get_video_url(s(&id), o(&[("expiresInS", n(120.0))])))
+        .await
+        .expect("url")
+        .as_string()
+        .unwrap();
+    assert!(!url.contains(KEY), "the address never holds the key");
+    let whole = wait(fetch_plain(&url, None)).await.unwrap();
+    assert_eq!(
+        (
+            get(&whole, "status").as_f64(),
+            get(&whole, "length").as_f64()
+        ),
+        (Some(200.0), Some(size))
+    );
+    assert_eq!(text(&whole, "contentType"), "video/mp4");
+    let part = wait(fetch_plain(&url, Some("bytes=100-199".into())))
+        .await
+        .unwrap();
+    assert_eq!(
+        (get(&part, "status").as_f64(), get(&part, "length").as_f64()),
+        (Some(206.0), Some(100.0))
+    );
+    clear_log().await;
+    all_invalid(vec![
+        (
+            "zero lifetime",
+            c.get_video_url(s(&id), o(&[("expiresInS", n(0.0))])),
+        ),
+        (
+            "over 7 days",
+            c.get_video_url(s(&id), o(&[("expiresInS", n(604_801.0))])),
+        ),
+        ("blank id", c.get_video_url(s(" "), JsValue::UNDEFINED)),
+    ])
+    .await;
+    assert!(log_for(&format!("/api/video/{id}/signed-url"))
+        .await
+        .is_empty());
 }
 
 #[wasm_bindgen_test]

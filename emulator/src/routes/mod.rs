@@ -5,6 +5,7 @@ pub mod batches;
 pub mod folders;
 pub mod imports;
 pub mod integrations;
+pub mod media;
 pub mod odd;
 pub mod prompt;
 pub mod search;
