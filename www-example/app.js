@@ -1,33 +1,43 @@
 // The dashboard: pick or drop videos (JSON sidecars paired by base name), upload them with
 // per-file progress and cancel, list the folder's videos, delete one. Everything goes through
 // the SDK; the page is served by the emulator, so the API is same-origin.
-import init, { NomadicClient, AbortError, AnalysisType, CustomCategory } from './pkg/index.js';
+import init, { NomadicClient, AbortError, AuthenticationError, AnalysisType, CustomCategory } from './pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
-const VIDEO = /\.(mp4|mov|avi|webm)$/i;
+// The containers the service analyses (it refuses others after the whole upload).
+const VIDEO = /\.(mp4|mov)$/i;
 const stem = (name) => name.replace(/\.[^.]*$/, '');
 
 await init();
 let client;
 function connect() {
-  client = new NomadicClient({ apiKey: $('apiKey').value.trim(), baseUrl: location.origin });
+  const apiKey = $('apiKey').value.trim();
+  // Without a key the client still works against a proxy that adds one; the badge says so.
+  client = new NomadicClient(apiKey ? { apiKey, baseUrl: location.origin } : { baseUrl: location.origin });
 }
 connect();
 $('apiKey').addEventListener('change', () => {
   connect();
+  health();
   refresh();
 });
 
+const badge = (text, cls) => {
+  $('health').textContent = text;
+  $('health').className = cls;
+};
+
+/** The header badge: is the API reachable, and does it accept the key? */
 async function health() {
   try {
-    const h = await (await fetch('/__emulator/health')).json();
-    $('health').textContent = `emulator ${h.version}: ${h.status}`;
-    $('health').className = 'ok';
-  } catch {
-    $('health').textContent = 'no emulator at this origin';
-    $('health').className = 'error';
+    await client.verifyAuth();
+    badge('connected, key accepted', 'ok');
+  } catch (e) {
+    if (e instanceof AuthenticationError) badge('the API refused this key: check it in Settings', 'error');
+    else badge(`cannot reach the API: ${e.message}`, 'error');
   }
 }
+setInterval(health, 15000);
 
 /** Pairs each video with the .json file of the same base name, if any. */
 function pair(files) {
@@ -63,18 +73,33 @@ async function uploadOne({ video, metadata }) {
     row.state.textContent = res.status;
     row.state.className = 'state ok';
   } catch (e) {
-    row.state.textContent = e instanceof AbortError ? 'cancelled' : e.message;
+    row.state.textContent = e instanceof AbortError ? 'cancelled' : `failed: ${e.message}`;
     row.state.className = 'state error';
-    row.state.title = e.message;
+    row.li.classList.add('failed');
   } finally {
     row.cancel.disabled = true;
     refresh();
   }
 }
 
+/** A row for a picked file that is not uploaded, saying why (nothing is sent for it). */
+function refused(name, why) {
+  const row = uploadRow(name);
+  row.state.textContent = why;
+  row.state.className = 'state error';
+  row.bar.hidden = true;
+  row.cancel.hidden = true;
+}
+
 function start(fileList) {
-  const jobs = pair([...fileList]);
-  if (!jobs.length) return;
+  const files = [...fileList];
+  const jobs = pair(files);
+  const paired = new Set(jobs.flatMap((j) => (j.metadata ? [j.metadata] : [])));
+  for (const f of files) {
+    if (VIDEO.test(f.name) || paired.has(f)) continue;
+    if (/\.json$/i.test(f.name)) refused(f.name, 'not uploaded: a metadata file needs its video (same name, .mp4 or .mov) picked with it');
+    else refused(f.name, 'not uploaded: the service analyses MP4 and MOV videos only');
+  }
   jobs.forEach(uploadOne);
 }
 
@@ -108,6 +133,7 @@ async function refresh() {
         box.type = 'checkbox';
         box.className = 'pick';
         box.value = v.video_id;
+        box.setAttribute('aria-label', `Select ${v.video_name}`);
         box.checked = selected.has(v.video_id);
         box.onchange = () => (box.checked ? selected.add(v.video_id) : selected.delete(v.video_id));
         pick.append(box);
@@ -238,6 +264,18 @@ function renderResults(batch) {
     div.dataset.id = r.video_id;
     const h = document.createElement('h3');
     h.textContent = `${names.get(r.video_id) || r.video_id} (${r.status}): ${(r.events || []).length} event(s)`;
+    div.append(h);
+    if (r.status === 'failed') {
+      const why = document.createElement('p');
+      why.className = 'error';
+      why.textContent = `This video's analysis failed: ${r.error || 'no reason given'}. Run it again, or try another video.`;
+      div.append(why);
+    } else if (r.summary) {
+      const sum = document.createElement('p');
+      sum.className = 'summary';
+      sum.textContent = r.summary;
+      div.append(sum);
+    }
     const line = document.createElement('div');
     line.className = 'timeline';
     const length = durations.get(r.video_id) || Math.max(1, ...(r.events || []).map((e) => seconds(e.t_end ?? e.end_time)));
@@ -268,7 +306,7 @@ function renderResults(batch) {
       li.append(`${e.t_start ?? start}–${e.t_end ?? end} ${e.label} (${e.approval || 'pending'})`);
       list.append(li);
     }
-    div.append(h, line, list);
+    div.append(line, list);
     box.append(div);
   }
   $('analysisResults').hidden = false;
@@ -358,8 +396,11 @@ async function runAnalysis() {
   try {
     const batch = type.startsWith('prompt:') ? await runPrompt(target, type.slice('prompt:'.length)) : await client.analyze(target, options);
     lastBatch = batch.batch_metadata.batch_id;
-    state.textContent = `batch ${lastBatch}: done`;
-    state.className = 'ok';
+    const failed = batch.results.filter((r) => r.status === 'failed').length;
+    state.textContent = failed
+      ? `done, but ${failed} of ${batch.results.length} video(s) failed: see below`
+      : `done: ${batch.results.length} video(s) analysed`;
+    state.className = failed ? 'error' : 'ok';
     $('approvalFilter').value = '';
     renderResults(batch);
   } catch (e) {
@@ -408,6 +449,16 @@ $('runAnalysis').onclick = runAnalysis;
 $('approvalFilter').onchange = applyFilter;
 $('downloadCsv').onclick = downloadCsv;
 $('runSearch').onclick = runSearch;
+$('searchQuery').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') runSearch();
+});
+// The drop zone opens the file picker from the keyboard too.
+$('drop').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    $('files').click();
+  }
+});
 $('selectAll').onchange = (e) =>
   document.querySelectorAll('#videos .pick').forEach((b) => {
     b.checked = e.target.checked;

@@ -7,6 +7,11 @@ import { mp4 } from '../suite/helpers.js';
 
 const base = process.env.NOMADIC_DASHBOARD_URL;
 const key = process.env.NOMADIC_TEST_API_KEY;
+/** Where each panel's screenshot goes (`target/screenshots/` under cargo xtask test). */
+const shots = process.env.NOMADIC_SCREENSHOT_DIR || '/tmp/dashboard-screenshots';
+const shot = (name) => `${shots}/${name}.png`;
+/** The emulator's request log entries for `path`. */
+const logFor = async (path) => (await (await fetch(base + '/__emulator/requests')).json()).filter((e) => e.path === path);
 let browser;
 let page;
 
@@ -20,10 +25,10 @@ before(async () => {
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(base + '/');
-  await page.locator('#health.ok').waitFor();
-  assert.deepEqual(problems, []);
   await page.fill('#apiKey', key);
   await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.ok').waitFor();
+  assert.deepEqual(problems, []);
 });
 
 after(async () => {
@@ -46,7 +51,7 @@ test('a picked video and its sidecar upload, list and delete', async () => {
   const listed = page.locator('#videos tbody tr', { hasText: 'dashcam.mp4' });
   await listed.waitFor();
   assert.match(await listed.textContent(), /7\.0 s/);
-  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT || '/tmp/dashboard.png', fullPage: true });
+  await page.screenshot({ path: shot('upload'), fullPage: true });
   await listed.locator('button').click();
   await listed.waitFor({ state: 'detached' });
 });
@@ -82,7 +87,7 @@ test('a bucket import shows its progress and its failed rows', async () => {
   assert.equal(await failed.count(), 1);
   assert.match(await failed.textContent(), /missing\.mp4.*not found/);
   await page.locator('#videos tbody tr', { hasText: 'b.mp4' }).waitFor();
-  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_IMPORT || '/tmp/dashboard-import.png', fullPage: true });
+  await page.screenshot({ path: shot('import'), fullPage: true });
 });
 
 test('analysis runs on selected videos, with a timeline, thumbnails, a filter, CSV and search', async () => {
@@ -114,7 +119,7 @@ test('analysis runs on selected videos, with a timeline, thumbnails, a filter, C
   assert.equal(await page.locator('.segment').count(), 3);
   const widths = await page.locator('.events img').evaluateAll((imgs) => Promise.all(imgs.map((i) => i.decode().then(() => i.naturalWidth))));
   assert.deepEqual(widths, [320, 320, 320]);
-  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_ANALYSIS || '/tmp/dashboard-analysis.png', fullPage: true });
+  await page.screenshot({ path: shot('analysis'), fullPage: true });
   await page.selectOption('#approvalFilter', 'rejected');
   await page.waitForFunction(() => document.querySelectorAll('.segment').length === 1);
   assert.match(await page.locator('.events li').first().textContent(), /Scooter/);
@@ -159,7 +164,105 @@ test('prompt analysis shows its reasoning while it runs, then the results', asyn
   await page.waitForFunction(() => document.getElementById('player').currentSrc.includes('/api/video-files/'));
   assert.equal(await page.locator('#player').evaluate((v) => v.currentTime), 1);
   assert.doesNotMatch(await page.locator('#player').evaluate((v) => v.currentSrc), /sdk-suite-key/);
-  await page.screenshot({ path: process.env.NOMADIC_SCREENSHOT_PROMPT || '/tmp/dashboard-prompt.png', fullPage: true });
+  await page.screenshot({ path: shot('prompt-analysis'), fullPage: true });
+});
+
+test('the header tells a refused key and an unreachable API apart', async () => {
+  await page.fill('#apiKey', 'not-the-key');
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.error', { hasText: 'refused this key' }).waitFor();
+  assert.doesNotMatch(await page.locator('#health').textContent(), /not-the-key/);
+  // The API going away (requests fail at the network level) reads differently.
+  await page.route('**/api/keys/verify', (r) => r.abort('connectionrefused'));
+  await page.fill('#apiKey', key);
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.error', { hasText: 'cannot reach the API' }).waitFor();
+  await page.unroute('**/api/keys/verify');
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.ok').waitFor();
+  // A cleared key is a state, not an uncaught error.
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.fill('#apiKey', '');
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.error').waitFor();
+  await page.fill('#apiKey', key);
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.ok').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('files the service would refuse are refused before any request', async () => {
+  const before = (await logFor('/api/upload-video')).length;
+  await page.setInputFiles('#files', [
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+    { name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from('webm') },
+    { name: 'lonely.json', mimeType: 'application/json', buffer: Buffer.from('{}') },
+  ]);
+  const rows = page.locator('#uploads li', { has: page.locator('.state.error') });
+  await page.locator('#uploads li', { hasText: 'lonely.json' }).waitFor();
+  const texts = await page.locator('#uploads li').evaluateAll((lis) => lis.slice(0, 3).map((li) => li.textContent));
+  assert.match(texts.join('|'), /notes\.txt.*MP4 and MOV/);
+  assert.match(texts.join('|'), /clip\.webm.*MP4 and MOV/);
+  assert.match(texts.join('|'), /lonely\.json.*needs its video/);
+  assert.ok((await rows.count()) >= 3);
+  assert.equal((await logFor('/api/upload-video')).length, before, 'nothing was sent');
+});
+
+test('a failed analysis shows its reason, and a double click runs one analysis', async () => {
+  const run = 'fai' + Math.random().toString(36).slice(2, 8);
+  const rules = [
+    { match: { video_name: `${run}_bad` }, fail: 'model overloaded, try again' },
+    { match: { video_name: run }, summary: 'All clear.', events: [{ t_start: 1, t_end: 2, category: 'Road', label: 'Clear road' }] },
+  ];
+  await fetch(base + '/__emulator/rules', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rules }) });
+  await page.fill('#folder', run);
+  await page.dispatchEvent('#folder', 'change');
+  await page.setInputFiles('#files', [
+    { name: `${run}_bad.mp4`, mimeType: 'video/mp4', buffer: Buffer.from(mp4(6, 100)) },
+    { name: `${run}_ok.mp4`, mimeType: 'video/mp4', buffer: Buffer.from(mp4(6, 100)) },
+  ]);
+  await page.locator('#videos tbody tr', { hasText: `${run}_bad.mp4` }).waitFor();
+  await page.locator('#videos tbody tr', { hasText: `${run}_ok.mp4` }).waitFor();
+  await page.uncheck('#selectAll');
+  await page.check('#selectAll');
+  await page.selectOption('#analysisType', 'prompt:fast');
+  await page.fill('#customEvent', 'anything unusual');
+  await fetch(base + '/__emulator/requests', { method: 'DELETE' });
+  await page.dblclick('#runAnalysis');
+  await page.locator('#analysisState.ok, #analysisState.error').waitFor({ timeout: 30000 });
+  assert.equal((await logFor('/api/router/query')).length, 1, 'one analysis for a double click');
+  assert.match(await page.locator('#analysisState').textContent(), /1 of 2 video\(s\) failed/);
+  const bad = page.locator('.video-result', { hasText: `${run}_bad.mp4` });
+  assert.match(await bad.locator('.error').textContent(), /model overloaded, try again/);
+  assert.match(await page.locator('.video-result', { hasText: `${run}_ok.mp4` }).textContent(), /All clear\./);
+  await page.screenshot({ path: shot('failed-analysis'), fullPage: true });
+});
+
+test('search runs on Enter', async () => {
+  await page.fill('#searchQuery', 'clear road');
+  await page.locator('#searchQuery').press('Enter');
+  await page.locator('#searchMatches li').first().waitFor();
+  await page.screenshot({ path: shot('search'), fullPage: true });
+});
+
+test('no serious accessibility violations, and no sideways scrolling at 360 px', async () => {
+  await page.addScriptTag({ path: new URL('../../tools/node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
+  await page.setViewportSize({ width: 360, height: 780 });
+  const widths = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+    [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .slice(0, 8)
+      .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`),
+  ]);
+  assert.ok(widths[0] <= widths[1], `page is ${widths[0]} px wide in a ${widths[1]} px window: ${widths[2].join(', ')}`);
+  await page.screenshot({ path: shot('phone-360'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('the browser key policy holds in a module worker too', async () => {

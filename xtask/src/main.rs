@@ -162,6 +162,9 @@ fn test() -> Result<(), String> {
     ];
     // The import suites fill these buckets over the emulator's admin API.
     let emu = emulator::Emulator::start(&bin, &flags, &["gs://sdk-gcs", "s3://sdk-s3"])?;
+    let shots = root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).map_err(|e| e.to_string())?;
+    let shots = shots.display().to_string();
     let env = [
         ("NOMADIC_EMULATOR_URL", emu.url.as_str()),
         ("NOMADIC_TEST_API_KEY", TEST_KEY),
@@ -178,6 +181,7 @@ fn test() -> Result<(), String> {
         // Without debug info the test modules are 4 MB instead of 24: faster for the browser to load.
         ("CARGO_PROFILE_DEV_DEBUG", "0"),
         ("NOMADIC_DASHBOARD_URL", emu.url.as_str()),
+        ("NOMADIC_SCREENSHOT_DIR", shots.as_str()),
     ];
     let suite = |name: &'static str| {
         [
