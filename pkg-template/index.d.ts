@@ -304,7 +304,29 @@ export class NomadicClient {
   free(): void;
 }
 
-export class NomadicMLError extends Error {}
+/** Every SDK error's `code`: stable, for code to branch on (see the README's list). */
+export type ErrorCode =
+  | 'invalid_input'
+  | 'auth_failed'
+  | 'bad_request'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'rejected_input'
+  | 'rate_limited'
+  | 'server_error'
+  | 'redirect_refused'
+  | 'analysis_failed'
+  | 'api_error'
+  | 'upload_failed'
+  | 'timeout'
+  | 'aborted'
+  | 'network'
+  | 'not_initialized'
+  | 'sdk_error';
+export class NomadicMLError extends Error {
+  readonly code: ErrorCode;
+}
 export class APIError extends NomadicMLError {
   readonly status: number;
   readonly body: unknown;

@@ -57,10 +57,12 @@ export function initSync(input) {
 export class NomadicClient extends WasmClient {
   constructor(options) {
     if (!ready) {
-      throw new NomadicMLError(
+      const e = new NomadicMLError(
         'nomadicml-web is not loaded yet: call and await init() once before making a client ' +
           "(import init from 'nomadicml-web'; await init();)",
       );
+      e.code = 'not_initialized';
+      throw e;
     }
     super(options);
   }

@@ -22,6 +22,33 @@ $('apiKey').addEventListener('change', () => {
   refresh();
 });
 
+/** What to tell a person about an SDK error: chosen by its stable code, not its message text
+ * (messages of invalid input already say what to fix, so they are shown as they are). */
+function friendly(e) {
+  switch (e && e.code) {
+    case 'auth_failed':
+      return 'The API refused the key: check it in Settings.';
+    case 'network':
+      return 'Cannot reach the API: check that the emulator (or your proxy) is running.';
+    case 'rate_limited':
+      return 'The service is busy: try again in a minute.';
+    case 'server_error':
+      return 'The service failed to answer: try again.';
+    case 'timeout':
+      return 'No answer in time: try again.';
+    case 'aborted':
+      return 'Cancelled.';
+    case 'not_found':
+      return 'Not found: it may have been deleted, or it is in the other scope.';
+    case 'upload_failed':
+      return `The video could not be processed (${e.message}).`;
+    case 'analysis_failed':
+      return `The analysis failed: ${e.message.replace(/^the analysis failed: /, '')}.`;
+    default:
+      return e && e.message ? e.message : String(e);
+  }
+}
+
 const badge = (text, cls) => {
   $('health').textContent = text;
   $('health').className = cls;
@@ -34,7 +61,7 @@ async function health() {
     badge('connected, key accepted', 'ok');
   } catch (e) {
     if (e instanceof AuthenticationError) badge('the API refused this key: check it in Settings', 'error');
-    else badge(`cannot reach the API: ${e.message}`, 'error');
+    else badge(friendly(e), 'error');
   }
 }
 setInterval(health, 15000);
@@ -73,7 +100,7 @@ async function uploadOne({ video, metadata }) {
     row.state.textContent = res.status;
     row.state.className = 'state ok';
   } catch (e) {
-    row.state.textContent = e instanceof AbortError ? 'cancelled' : `failed: ${e.message}`;
+    row.state.textContent = e instanceof AbortError ? 'cancelled' : `failed: ${friendly(e)}`;
     row.state.className = 'state error';
     row.li.classList.add('failed');
   } finally {
@@ -153,7 +180,7 @@ async function refresh() {
           try {
             await client.deleteVideo(v.video_id);
           } catch (e) {
-            alert(e.message);
+            alert(friendly(e));
           }
           refresh();
         };
@@ -165,7 +192,7 @@ async function refresh() {
     );
   } catch (e) {
     if (mine !== refreshes) return;
-    $('listError').textContent = e.message;
+    $('listError').textContent = friendly(e);
     $('listError').hidden = false;
   }
 }
@@ -209,7 +236,7 @@ async function startImport() {
     );
     failedTable.hidden = done.failed_rows.length === 0;
   } catch (e) {
-    state.textContent = e.message;
+    state.textContent = friendly(e);
     state.className = 'error';
   }
   refresh();
@@ -229,7 +256,7 @@ async function addIntegration() {
     out.textContent = `added ${made.type} integration ${made.id} for bucket ${made.bucket}`;
     out.className = 'ok';
   } catch (e) {
-    out.textContent = e.message;
+    out.textContent = friendly(e);
     out.className = 'error';
   }
 }
@@ -366,7 +393,7 @@ async function playAt(videoId, t) {
     $('playerCaption').textContent = `${names.get(videoId) || videoId} from ${t} s`;
     player.play().catch(() => {}); // autoplay may be refused; the controls are there
   } catch (e) {
-    $('playerCaption').textContent = `This video cannot be played: ${e.message}`;
+    $('playerCaption').textContent = `This video cannot be played: ${friendly(e)}`;
     $('playerCaption').className = 'error';
   }
 }
@@ -389,6 +416,11 @@ async function runAnalysis() {
   let target;
   if ($('analysisTarget').value === 'folder') target = { folder: $('folder').value, scope: $('scope').value };
   else target = [...selected].filter((id) => names.has(id));
+  if (Array.isArray(target) && !target.length) {
+    state.textContent = 'Tick at least one video in the list above, or choose "the whole folder".';
+    state.className = 'error';
+    return;
+  }
   state.className = 'muted';
   state.textContent = 'starting…';
   $('reasoning').hidden = true;
@@ -404,7 +436,7 @@ async function runAnalysis() {
     $('approvalFilter').value = '';
     renderResults(batch);
   } catch (e) {
-    state.textContent = e.message;
+    state.textContent = friendly(e);
     state.className = 'error';
   } finally {
     $('runAnalysis').disabled = false;
@@ -440,7 +472,7 @@ async function runSearch() {
       list.append(li);
     }
   } catch (e) {
-    $('searchSummary').textContent = e.message;
+    $('searchSummary').textContent = friendly(e);
     $('searchSummary').className = 'error';
   }
 }

@@ -5,11 +5,13 @@ export class NomadicMLError extends Error {
   constructor(message) {
     super(message);
     this.name = 'NomadicMLError';
+    /** A stable, documented code to branch on (messages are for people and may change). */
+    this.code = 'sdk_error';
   }
 
   /** What `JSON.stringify(error)` writes: never the body, which may be huge or deeply nested. */
   toJSON() {
-    const out = { name: this.name, message: this.message };
+    const out = { name: this.name, code: this.code, message: this.message };
     for (const k of ['status', 'requestId', 'retryAfter']) if (this[k] !== undefined) out[k] = this[k];
     return out;
   }
@@ -73,7 +75,17 @@ function parseBody(text) {
   }
 }
 
-export function makeError(kind, message, status, bodyText, requestId, retryAfter) {
+/** The code of an API error, from its HTTP status (2xx: the service reported the analysis failed). */
+function apiCode(status) {
+  if (status >= 500) return 'server_error';
+  if (status >= 300 && status < 400) return 'redirect_refused';
+  if (status < 300) return 'analysis_failed';
+  return { 400: 'bad_request', 404: 'not_found', 409: 'conflict', 413: 'too_large', 422: 'rejected_input', 429: 'rate_limited' }[status] || 'api_error';
+}
+
+const CODES = { auth: 'auth_failed', validation: 'invalid_input', upload: 'upload_failed', timeout: 'timeout', abort: 'aborted' };
+
+function make(kind, message, status, bodyText, requestId, retryAfter) {
   switch (kind) {
     case 'api':
       return new APIError(message, status, parseBody(bodyText), requestId, retryAfter);
@@ -90,4 +102,10 @@ export function makeError(kind, message, status, bodyText, requestId, retryAfter
     default:
       return new NomadicMLError(message);
   }
+}
+
+export function makeError(kind, message, status, bodyText, requestId, retryAfter) {
+  const e = make(kind, message, status, bodyText, requestId, retryAfter);
+  e.code = kind === 'api' ? apiCode(status) : CODES[kind] || 'network';
+  return e;
 }

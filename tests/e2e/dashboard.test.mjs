@@ -225,6 +225,9 @@ test('a failed analysis shows its reason, and a double click runs one analysis',
   await page.locator('#videos tbody tr', { hasText: `${run}_bad.mp4` }).waitFor();
   await page.locator('#videos tbody tr', { hasText: `${run}_ok.mp4` }).waitFor();
   await page.uncheck('#selectAll');
+  // Nothing ticked: the page says what to do, in its own words, and sends nothing.
+  await page.click('#runAnalysis');
+  assert.match(await page.locator('#analysisState.error').textContent(), /Tick at least one video/);
   await page.check('#selectAll');
   await page.selectOption('#analysisType', 'prompt:fast');
   await page.fill('#customEvent', 'anything unusual');

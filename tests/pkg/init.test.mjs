@@ -7,7 +7,7 @@ test('a client made before init() says to await init(), and init() loads once', 
   assert.equal(isInitialized(), false);
   assert.throws(
     () => new NomadicClient({ apiKey: 'k' }),
-    (e) => e instanceof NomadicMLError && e.message.includes('await init()'),
+    (e) => e instanceof NomadicMLError && e.message.includes('await init()') && e.code === 'not_initialized',
   );
   // Concurrent calls share one load and resolve to nothing.
   const both = await Promise.all([init(), init()]);

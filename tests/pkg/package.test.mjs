@@ -41,6 +41,20 @@ test('errors are real classes', async () => {
   await assert.rejects(new NomadicClient({ apiKey, baseUrl: base }).myVideos({ signal: ac.signal }), (e) => e instanceof AbortError && e.name === 'AbortError');
 });
 
+test('every error carries a stable code', async () => {
+  const client = new NomadicClient({ apiKey, baseUrl: base });
+  const code = async (p) => p.then(() => 'resolved', (e) => e.code);
+  assert.equal(await code(client.getFolder('no-such-folder-' + Math.random())), 'not_found');
+  assert.equal(await code(new NomadicClient({ apiKey: 'wrong-key-9', baseUrl: base }).myVideos()), 'auth_failed');
+  assert.equal(await code(client.analyze('v1', { prompt: ' ' })), 'invalid_input');
+  const ac = new AbortController();
+  ac.abort();
+  assert.equal(await code(client.myVideos({ signal: ac.signal })), 'aborted');
+  assert.equal(await code(new NomadicClient({ apiKey, baseUrl: 'http://127.0.0.1:9', maxRetries: 0 }).myVideos()), 'network');
+  const e = await client.getFolder('x-' + Math.random()).catch((x) => x);
+  assert.equal(JSON.parse(JSON.stringify(e)).code, 'not_found');
+})
+
 test('a Blob uploads and is listed', async () => {
   const client = new NomadicClient({ apiKey, baseUrl: base });
   const folder = 'pkg' + Math.random().toString(36).slice(2, 8);
