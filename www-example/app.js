@@ -85,6 +85,8 @@ async function uploadOne({ video, metadata }) {
   const ac = new AbortController();
   row.cancel.onclick = () => ac.abort();
   const input = metadata ? [video, metadata] : video;
+  const started = performance.now();
+  const mb = (n) => (n / 1048576).toFixed(1);
   try {
     const res = await client.upload(input, {
       folder: $('folder').value,
@@ -93,7 +95,13 @@ async function uploadOne({ video, metadata }) {
       pollIntervalMs: 500,
       onProgress: (p) => {
         row.bar.value = p.total ? p.loaded / p.total : 0;
-        row.state.textContent = p.loaded < p.total ? `${Math.round((100 * p.loaded) / p.total)} %` : 'processing';
+        if (p.loaded < p.total) {
+          const s = (performance.now() - started) / 1000;
+          const left = p.loaded > 0 && s > 0.5 ? Math.round(((p.total - p.loaded) * s) / p.loaded) : null;
+          row.state.textContent = `${mb(p.loaded)} of ${mb(p.total)} MB` + (left === null ? '' : `, about ${left} s left`);
+        } else {
+          row.state.textContent = 'processing';
+        }
       },
     });
     row.bar.value = 1;
@@ -151,6 +159,12 @@ async function refresh() {
     names.clear();
     // "Select all" says whether every listed video is ticked (another folder may be listed now).
     $('selectAll').checked = videos.length > 0 && videos.every((v) => selected.has(v.video_id));
+    if (!videos.length) {
+      const tr = document.createElement('tr');
+      tr.innerHTML = '<td colspan="6" class="muted">No videos in this folder yet: drop or choose some above.</td>';
+      body.replaceChildren(tr);
+      return;
+    }
     body.replaceChildren(
       ...videos.map((v) => {
         const tr = document.createElement('tr');
@@ -176,6 +190,7 @@ async function refresh() {
         const del = document.createElement('button');
         del.textContent = 'Delete';
         del.onclick = async () => {
+          if (!confirm(`Delete ${v.video_name}? This cannot be undone.`)) return;
           del.disabled = true;
           try {
             await client.deleteVideo(v.video_id);
@@ -285,6 +300,9 @@ const seconds = (t) => (typeof t === 'number' ? t : String(t || '0').split(':').
 function renderResults(batch) {
   const box = $('timelines');
   box.replaceChildren();
+  // A new set of results starts with the player closed (it showed another analysis's video).
+  $('playerBox').hidden = true;
+  $('player').pause();
   for (const r of batch.results) {
     const div = document.createElement('div');
     div.className = 'video-result';
@@ -333,7 +351,17 @@ function renderResults(batch) {
       li.append(`${e.t_start ?? start}–${e.t_end ?? end} ${e.label} (${e.approval || 'pending'})`);
       list.append(li);
     }
-    div.append(line, list);
+    const axis = document.createElement('div');
+    axis.className = 'axis';
+    axis.innerHTML = '<span>0 s</span><span></span>';
+    axis.lastChild.textContent = `${Math.round(length * 10) / 10} s`;
+    if (!(r.events || []).length && r.status !== 'failed') {
+      const none = document.createElement('p');
+      none.className = 'muted';
+      none.textContent = 'No matching events in this video.';
+      list.append(none);
+    }
+    div.append(line, axis, list);
     box.append(div);
   }
   $('analysisResults').hidden = false;
@@ -428,6 +456,7 @@ async function runAnalysis() {
   try {
     const batch = type.startsWith('prompt:') ? await runPrompt(target, type.slice('prompt:'.length)) : await client.analyze(target, options);
     lastBatch = batch.batch_metadata.batch_id;
+    remember(lastBatch, `${$('customEvent').value || $('analysisType').selectedOptions[0].text} (${batch.results.length} video(s))`);
     const failed = batch.results.filter((r) => r.status === 'failed').length;
     state.textContent = failed
       ? `done, but ${failed} of ${batch.results.length} video(s) failed: see below`
@@ -442,6 +471,45 @@ async function runAnalysis() {
     $('runAnalysis').disabled = false;
   }
 }
+
+// ---- earlier analyses, kept in this browser ----
+const HISTORY = 'nomadicml-web.batches';
+const history = () => {
+  try {
+    return JSON.parse(localStorage.getItem(HISTORY)) || [];
+  } catch {
+    return [];
+  }
+};
+
+function showHistory() {
+  const list = history();
+  $('history').replaceChildren(new Option(list.length ? 'choose one…' : 'none yet', ''), ...list.map((b) => new Option(`${new Date(b.at).toLocaleString()}: ${b.what}`, b.id)));
+  $('history').disabled = !list.length;
+}
+
+function remember(id, what) {
+  const list = [{ id, what, at: Date.now() }, ...history().filter((b) => b.id !== id)].slice(0, 10);
+  localStorage.setItem(HISTORY, JSON.stringify(list));
+  showHistory();
+}
+
+$('history').onchange = async () => {
+  const id = $('history').value;
+  if (!id) return;
+  const state = $('analysisState');
+  try {
+    lastBatch = id;
+    $('approvalFilter').value = '';
+    renderResults(await client.getBatchAnalysis(id));
+    state.textContent = 'showing an earlier analysis';
+    state.className = 'muted';
+  } catch (e) {
+    state.textContent = friendly(e);
+    state.className = 'error';
+  }
+};
+showHistory();
 
 async function applyFilter() {
   const filter = $('approvalFilter').value || undefined;

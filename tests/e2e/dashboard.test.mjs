@@ -52,6 +52,15 @@ test('a picked video and its sidecar upload, list and delete', async () => {
   await listed.waitFor();
   assert.match(await listed.textContent(), /7\.0 s/);
   await page.screenshot({ path: shot('upload'), fullPage: true });
+  // Deleting asks first: dismissing keeps the video, accepting deletes it.
+  page.once('dialog', (d) => d.dismiss());
+  await listed.locator('button').click();
+  await page.waitForTimeout(300);
+  assert.equal(await listed.count(), 1, 'kept when the question is dismissed');
+  page.once('dialog', (d) => {
+    assert.match(d.message(), /Delete dashcam\.mp4\? This cannot be undone/);
+    d.accept();
+  });
   await listed.locator('button').click();
   await listed.waitFor({ state: 'detached' });
 });
@@ -240,6 +249,19 @@ test('a failed analysis shows its reason, and a double click runs one analysis',
   assert.match(await bad.locator('.error').textContent(), /model overloaded, try again/);
   assert.match(await page.locator('.video-result', { hasText: `${run}_ok.mp4` }).textContent(), /All clear\./);
   await page.screenshot({ path: shot('failed-analysis'), fullPage: true });
+  // The analysis is kept in this browser: after a reload it can be shown again.
+  await page.reload();
+  await page.fill('#apiKey', key);
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.locator('#health.ok').waitFor();
+  await page.fill('#folder', run);
+  await page.dispatchEvent('#folder', 'change');
+  await page.locator('#videos tbody tr', { hasText: `${run}_ok.mp4` }).waitFor();
+  const first = await page.locator('#history option').nth(1).getAttribute('value');
+  assert.ok(first && first.startsWith('batch_'), 'the newest analysis is listed first');
+  await page.selectOption('#history', first);
+  await page.locator('.video-result', { hasText: `${run}_ok.mp4` }).waitFor();
+  assert.match(await page.locator('.video-result', { hasText: `${run}_ok.mp4` }).locator('.axis').textContent(), /0 s/);
 });
 
 test('search runs on Enter', async () => {
