@@ -526,22 +526,41 @@ async function downloadCsv() {
   URL.revokeObjectURL(a.href);
 }
 
+/** Where event `index` of a video starts, when its analysis is shown on the page. */
+function eventStart(videoId, index) {
+  const segs = document.querySelectorAll(`.video-result[data-id="${CSS.escape(videoId)}"] button.segment`);
+  return segs[index] ? Number(segs[index].dataset.start) : 0;
+}
+
 async function runSearch() {
   const list = $('searchMatches');
   list.replaceChildren();
+  $('searchSummary').textContent = 'searching…';
+  $('searchSummary').className = 'muted';
+  $('runSearch').disabled = true;
   try {
     const r = await client.search($('searchQuery').value, { folderName: $('folder').value, scope: $('scope').value });
-    $('searchSummary').textContent = r.summary;
-    $('searchSummary').className = 'muted';
+    $('searchSummary').textContent = r.matches.length ? r.summary : 'No matching events in this folder.';
     for (const m of r.matches) {
       const li = document.createElement('li');
       li.dataset.id = m.video_id;
-      li.textContent = `${names.get(m.video_id) || m.video_id}, event ${m.event_index}: ${m.reason} (similarity ${m.similarity})`;
+      const img = document.createElement('img');
+      img.alt = '';
+      img.className = 'thumb';
+      client.getVisual(m.video_id, m.analysis_id, m.event_index).then((u) => (img.src = u), () => img.remove());
+      const play = document.createElement('button');
+      play.type = 'button';
+      play.textContent = 'Play';
+      play.setAttribute('aria-label', `Play ${names.get(m.video_id) || m.video_id} at this event`);
+      play.onclick = () => playAt(m.video_id, eventStart(m.video_id, m.event_index));
+      li.append(img, `${names.get(m.video_id) || m.video_id}, event ${m.event_index + 1}: ${m.reason} (similarity ${m.similarity}) `, play);
       list.append(li);
     }
   } catch (e) {
     $('searchSummary').textContent = friendly(e);
     $('searchSummary').className = 'error';
+  } finally {
+    $('runSearch').disabled = false;
   }
 }
 

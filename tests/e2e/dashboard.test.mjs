@@ -140,7 +140,7 @@ test('analysis runs on selected videos, with a timeline, thumbnails, a filter, C
   await page.fill('#searchQuery', 'red pickup truck overtaking');
   await page.click('#runSearch');
   await page.locator('#searchMatches li').first().waitFor();
-  assert.match(await page.locator('#searchMatches li').first().textContent(), new RegExp(`${run}_b\\.mp4, event 0`));
+  assert.match(await page.locator('#searchMatches li').first().textContent(), new RegExp(`${run}_b\\.mp4, event 1:`));
 });
 
 test('prompt analysis shows its reasoning while it runs, then the results', async () => {
@@ -268,6 +268,11 @@ test('search runs on Enter', async () => {
   await page.fill('#searchQuery', 'clear road');
   await page.locator('#searchQuery').press('Enter');
   await page.locator('#searchMatches li').first().waitFor();
+  // Each match shows its event's thumbnail and plays the video from the event's start.
+  await page.locator('#searchMatches li img.thumb').first().waitFor();
+  await page.locator('#searchMatches li button').first().click();
+  await page.waitForFunction(() => document.getElementById('player').currentSrc.includes('/api/video-files/'));
+  assert.equal(await page.locator('#player').evaluate((v) => v.currentTime), 1);
   await page.screenshot({ path: shot('search'), fullPage: true });
 });
 

@@ -255,6 +255,7 @@ the emulator, for example:
   --addr HOST:PORT    listen address (default 127.0.0.1:8787; port 0 picks a free one)
   --data-dir DIR      where the demo keeps its data (default ./.nomadic-emulator)
   --api-key KEY       accepted key, repeatable (default nomadic-dev-key)
+  --reset             start with no videos, analyses or jobs (the demo's buckets are kept)
 (`cargo run -p nomadic-emulator -- --help` lists them all.)";
 
 /// The value of `--flag VALUE` or `--flag=VALUE` among `flags`.
@@ -281,6 +282,23 @@ fn demo(flags: &[String]) -> Result<(), String> {
             "cannot listen on {addr} ({e}): another demo or emulator may be running there; stop \
              it, or pass --addr 127.0.0.1:PORT (port 0 picks a free one)"
         ));
+    }
+    let reset = flags.iter().any(|f| f == "--reset");
+    let flags: Vec<String> = flags.iter().filter(|f| *f != "--reset").cloned().collect();
+    let flags = &flags[..];
+    if reset {
+        let data = flag_value(flags, "--data-dir")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root().join(".nomadic-emulator"));
+        for f in [
+            "emulator.sqlite3",
+            "emulator.sqlite3-wal",
+            "emulator.sqlite3-shm",
+        ] {
+            let _ = std::fs::remove_file(data.join(f));
+        }
+        let _ = std::fs::remove_dir_all(data.join("videos"));
+        println!("demo data reset in {}", data.display());
     }
     sdk::build_if_changed()?;
     let www = root().join("www-example");
