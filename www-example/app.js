@@ -155,6 +155,8 @@ async function refresh() {
   try {
     const videos = await client.myVideos({ folder: $('folder').value, scope: $('scope').value });
     if (mine !== refreshes) return;
+    // Newest first: what was just uploaded is at the top, not below the fold.
+    videos.sort((a, b) => String(b.created_at || '').localeCompare(String(a.created_at || '')));
     $('listError').hidden = true;
     names.clear();
     // "Select all" says whether every listed video is ticked (another folder may be listed now).
