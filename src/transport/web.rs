@@ -128,6 +128,24 @@ impl Drop for Timer {
     }
 }
 
+/// A timer that aborts `controller` after `ms`, and the flag it sets when it does (so a failure
+/// can be told apart as this time running out). Dropping the timer clears it.
+fn abort_after(controller: &AbortController, ms: f64) -> (Rc<std::cell::Cell<bool>>, Timer) {
+    let fired = Rc::new(std::cell::Cell::new(false));
+    let (c, f) = (controller.clone(), fired.clone());
+    let timer = Timer::new(ms, move || {
+        f.set(true);
+        c.abort();
+    });
+    (fired, timer)
+}
+
+/// Aborts `controller` when the caller's signal fires, until the hook is dropped.
+fn follow(controller: &AbortController, caller: Option<&AbortSignal>) -> Option<OnAbort> {
+    let c = controller.clone();
+    OnAbort::new(caller, move || c.abort())
+}
+
 /// A progress report, as `onProgress` receives it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -212,18 +230,8 @@ impl Deadline {
             });
         }
         let controller = AbortController::new().map_err(|e| Failure::Network(message_of(&e)))?;
-        let timed_out = Rc::new(std::cell::Cell::new(false));
-        let timer = {
-            let (c, t) = (controller.clone(), timed_out.clone());
-            Timer::new(ms, move || {
-                t.set(true);
-                c.abort();
-            })
-        };
-        let hook = {
-            let c = controller.clone();
-            OnAbort::new(caller, move || c.abort())
-        };
+        let (timed_out, timer) = abort_after(&controller, ms);
+        let hook = follow(&controller, caller);
         Ok(Deadline {
             signal: controller.signal(),
             timed_out: Some(timed_out),
@@ -639,19 +647,9 @@ impl WebBackend {
         timeout_ms: f64,
     ) -> Result<Opened<JsValue, WebStream>, Failure> {
         let controller = AbortController::new().map_err(|e| Failure::Network(message_of(&e)))?;
-        let hook = {
-            let c = controller.clone();
-            OnAbort::new(ctx.signal.as_ref(), move || c.abort())
-        };
+        let hook = follow(&controller, ctx.signal.as_ref());
         let (request, holds_key) = build(ctx, url, headers, req, &controller.signal())?;
-        let late = Rc::new(std::cell::Cell::new(false));
-        let timer = {
-            let (c, t) = (controller.clone(), late.clone());
-            Timer::new(timeout_ms, move || {
-                t.set(true);
-                c.abort();
-            })
-        };
+        let (late, timer) = abort_after(&controller, timeout_ms);
         let classify = |_: Option<&str>, message: String| {
             if is_aborted(ctx.signal.as_ref()) {
                 Failure::Abort
@@ -695,14 +693,7 @@ async fn read_chunk(
     s: &mut WebStream,
     idle_ms: f64,
 ) -> Result<Option<Vec<u8>>, Failure> {
-    let idle = Rc::new(std::cell::Cell::new(false));
-    let _timer = {
-        let (c, t) = (s.controller.clone(), idle.clone());
-        Timer::new(idle_ms, move || {
-            t.set(true);
-            c.abort();
-        })
-    };
+    let (idle, _timer) = abort_after(&s.controller, idle_ms);
     let step = JsFuture::from(s.reader.read()).await.map_err(|e| {
         if is_aborted(ctx.signal.as_ref()) {
             Failure::Abort
