@@ -199,6 +199,21 @@ fn test() -> Result<(), String> {
     step("the npm package in Node (node --test)");
     link_package()?;
     tally.node_test(&root().join("tests/pkg"), &env)?;
+    step("the package's manifest and types per resolution mode (publint, attw --pack)");
+    let tool_bin = |name: &str| root().join("tools/node_modules/.bin").join(name);
+    let pkg_dir = root().join("pkg");
+    for (tool, args) in [("publint", vec!["--strict"]), ("attw", vec!["--pack", "."])] {
+        let status = Command::new(tool_bin(tool))
+            .args(&args)
+            .current_dir(&pkg_dir)
+            .status()
+            .map_err(|e| format!("{tool}: {e}"))?;
+        if !status.success() {
+            return Err(format!("{tool} found problems in pkg/ (above)"));
+        }
+    }
+    tally.passed += 2;
+    println!("package lint: 2 passed, 0 failed");
     step("the package under Jest's default configuration (CommonJS)");
     tally.jest(&root().join("tests/pkg/jest"), &env)?;
     step("the package's TypeScript declarations (tsc --noEmit over a usage file)");
