@@ -349,7 +349,7 @@ impl Checked {
     }
 }
 
-fn poll_schedule(o: &Options) -> Schedule {
+pub(super) fn poll_schedule(o: &Options) -> Schedule {
     Schedule {
         first_ms: o.poll_ms,
         factor: 1.0,

@@ -4,10 +4,10 @@
 //! fails) or `fast` mode (one call answering with a batch or an analysis). Results have the keys
 //! `video_id, analysis_id, mode, status, summary, events`.
 
-use super::analysis::{analysis_path, folder_ids, Target};
+use super::analysis::{analysis_path, folder_ids, poll_schedule, Target};
 use super::batches::finish;
 use super::events;
-use super::poll::{until, Schedule};
+use super::poll::until;
 use super::sse;
 use super::validate::{self, invalid, positive};
 use super::{path, Body, Call, Doc, Request, Seg, Transport};
@@ -140,8 +140,7 @@ pub async fn analyze<T: Transport>(
             }
         }
     };
-    let mode = o.mode.as_str();
-    let mut r = finish(c, &batch, &ids, mode, &poll(o), &status).await?;
+    let r = finish(c, &batch, &ids, o.mode.as_str(), &poll(o), &status).await?;
     if !single {
         return Ok(r);
     }
@@ -154,8 +153,15 @@ pub async fn analyze<T: Transport>(
     if !o.wait {
         one.set("batch_id", batch.as_str().into());
     }
-    r = one;
-    Ok(r)
+    Ok(one)
+}
+
+/// An analysis document's status, lowercased (`""` when it has none yet).
+fn state(doc: &Value) -> String {
+    doc.at(&["analysis", "status"])
+        .and_then(Value::str)
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// The batch waiting options in the shape `finish` takes.
@@ -313,50 +319,30 @@ async fn fast_single<T: Transport>(
             if !o.wait {
                 return Ok(made(analysis_id.clone(), "started"));
             }
-            let schedule = Schedule {
-                first_ms: o.poll_ms,
-                factor: 1.0,
-                cap_ms: o.poll_ms,
-            };
             until(
                 c,
                 o.timeout_ms,
-                schedule,
+                poll_schedule(&poll(o)),
                 &("analysis ".to_string() + aid),
                 || async {
                     let doc: Value = c.read(Request::get(analysis_path(video, aid, ""))).await?;
                     status(&doc);
-                    let state = doc
-                        .at(&["analysis", "status"])
-                        .and_then(Value::str)
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
-                    Ok(matches!(state.as_str(), "completed" | "failed").then_some(doc))
+                    Ok(matches!(state(&doc).as_str(), "completed" | "failed").then_some(doc))
                 },
             )
             .await?
         }
         _ => return Err(Error::Network("the fast answer names no analysis".into())),
     };
-    let state = doc
-        .at(&["analysis", "status"])
-        .and_then(Value::str)
-        .map(str::to_ascii_lowercase);
-    let mut r = made(
-        analysis_id,
-        if state.as_deref() == Some("failed") {
-            "failed"
-        } else {
-            "completed"
-        },
-    );
+    let is_failed = state(&doc) == "failed";
+    let mut r = made(analysis_id, if is_failed { "failed" } else { "completed" });
     r.set("summary", events::summary(&doc).into());
     let evs = events::parse(&doc, false, true)
         .into_iter()
         .map(events::fold_overlay)
         .collect();
     r.set("events", Value::Arr(evs));
-    if state.as_deref() == Some("failed") {
+    if is_failed {
         let why = doc
             .at(&["analysis", "error"])
             .and_then(Value::str)

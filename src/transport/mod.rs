@@ -151,7 +151,30 @@ pub struct Http<B> {
     pub settings: Settings,
 }
 
+/// What every attempt of one request shares.
+struct Prepared {
+    /// Also its `Idempotency-Key` when it is a mutation.
+    request_id: String,
+    headers: Vec<(String, String)>,
+    url: String,
+    /// Per attempt.
+    timeout_ms: f64,
+}
+
 impl<B: Backend> Http<B> {
+    fn prepare(&self, req: &Request) -> Prepared {
+        let s = &self.settings;
+        let request_id = self.backend.uuid();
+        Prepared {
+            headers: self.headers(&request_id, req.method),
+            request_id,
+            url: s.base_url.clone() + &req.target(),
+            timeout_ms: req
+                .timeout_ms
+                .unwrap_or(s.timeout_ms * f64::from(req.timeout_factor.max(1))),
+        }
+    }
+
     /// The caller's headers first, then the protocol's, which therefore win.
     fn headers(&self, request_id: &str, method: Method) -> Vec<(String, String)> {
         let mut h = self.settings.headers.clone();
@@ -176,12 +199,12 @@ impl<B: Backend> Transport for Http<B> {
 
     async fn execute(&self, ctx: &B::Ctx, req: &Request) -> Result<Response<B::Doc>, Error> {
         let s = &self.settings;
-        let request_id = self.backend.uuid();
-        let headers = self.headers(&request_id, req.method);
-        let url = s.base_url.clone() + &req.target();
-        let timeout = req
-            .timeout_ms
-            .unwrap_or(s.timeout_ms * f64::from(req.timeout_factor.max(1)));
+        let Prepared {
+            request_id,
+            headers,
+            url,
+            timeout_ms: timeout,
+        } = self.prepare(req);
         let key = s.api_key.as_deref();
         let mut retries = 0;
         loop {
@@ -248,13 +271,14 @@ impl<B: Backend> Transport for Http<B> {
     type Stream = B::Stream;
 
     async fn open(&self, ctx: &B::Ctx, req: &Request) -> Result<B::Stream, Error> {
-        let s = &self.settings;
-        let request_id = self.backend.uuid();
-        let headers = self.headers(&request_id, req.method);
-        let url = s.base_url.clone() + &req.target();
-        let key = s.api_key.as_deref();
-        let timeout = req.timeout_ms.unwrap_or(s.timeout_ms);
-        match self.backend.open(ctx, &url, &headers, req, timeout).await {
+        let key = self.settings.api_key.as_deref();
+        let p = self.prepare(req);
+        let request_id = p.request_id;
+        match self
+            .backend
+            .open(ctx, &p.url, &p.headers, req, p.timeout_ms)
+            .await
+        {
             Ok(Opened::Stream(st)) => Ok(st),
             Ok(Opened::Answer(sent)) => {
                 let rid = sent.request_id.or(Some(request_id));

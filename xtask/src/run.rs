@@ -233,13 +233,7 @@ impl Tally {
                 f = n.trim().parse().unwrap_or(0);
             }
         })?;
-        self.passed += p;
-        self.failed += f;
-        if ok && p > 0 {
-            Ok(())
-        } else {
-            Err("node --test failed (or ran no test)".into())
-        }
+        self.record(p, f, ok && p > 0, "node --test failed (or ran no test)")
     }
 
     /// Jest in `dir` with its default configuration (none is given), counting its tests.
@@ -262,13 +256,7 @@ impl Tally {
             p = count(line, "\"numPassedTests\":").unwrap_or(p);
             f = count(line, "\"numFailedTests\":").unwrap_or(f);
         })?;
-        self.passed += p;
-        self.failed += f;
-        if ok && p > 0 {
-            Ok(())
-        } else {
-            Err("jest failed (or ran no test)".into())
-        }
+        self.record(p, f, ok && p > 0, "jest failed (or ran no test)")
     }
 
     /// pytest in `dir`, with the emulator binary it should start.
@@ -286,12 +274,17 @@ impl Tally {
                     + count_before(line, "errors");
             }
         })?;
-        self.passed += p;
-        self.failed += f;
+        self.record(p, f, ok, "pytest failed")
+    }
+
+    /// Adds a runner's counts; `Err(why)` unless it succeeded.
+    fn record(&mut self, passed: u64, failed: u64, ok: bool, why: &str) -> Result<(), String> {
+        self.passed += passed;
+        self.failed += failed;
         if ok {
             Ok(())
         } else {
-            Err("pytest failed".into())
+            Err(why.into())
         }
     }
 }

@@ -111,8 +111,15 @@ fn prompt_batch(
     )
 }
 
-/// Decides and stores a thinking stream's events; returns its id and start time.
-fn new_stream(app: &AppRef, caller: &Caller, body: &[u8]) -> ApiResult<(String, i64)> {
+/// A stream as it was stored: its id, start time and events.
+struct NewStream {
+    id: String,
+    created: i64,
+    events: Vec<Value>,
+}
+
+/// Decides and stores a thinking stream's events.
+fn new_stream(app: &AppRef, caller: &Caller, body: &[u8]) -> ApiResult<NewStream> {
     let b = json_object(body)?;
     let prompt = query(&b)?;
     let ids = videos(&b)?;
@@ -139,9 +146,13 @@ fn new_stream(app: &AppRef, caller: &Caller, body: &[u8]) -> ApiResult<(String, 
     let now = util::now_ms();
     conn.execute(
         "INSERT INTO prompt_streams (id, owner, events_json, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
-        params![id, caller.user_id, Value::Array(events).to_string(), now],
+        params![id, caller.user_id, json!(events).to_string(), now],
     )?;
-    Ok((id, now))
+    Ok(NewStream {
+        id,
+        created: now,
+        events,
+    })
 }
 
 /// `POST /api/router/v2/query/start` `{query, client_info, video_id | video_ids}` -> `{stream_id}`.
@@ -150,8 +161,8 @@ pub async fn start(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let (id, _) = new_stream(&app, &caller, &body)?;
-    Ok(Json(json!({"stream_id": id, "status": "started"})))
+    let s = new_stream(&app, &caller, &body)?;
+    Ok(Json(json!({"stream_id": s.id, "status": "started"})))
 }
 
 #[derive(Deserialize)]
@@ -193,14 +204,8 @@ pub async fn stream(
     cut: Option<Extension<CutStream>>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let (id, created) = new_stream(&app, &caller, &body)?;
-    let events: String = app.db().query_row(
-        "SELECT events_json FROM prompt_streams WHERE id = ?1",
-        [&id],
-        |r| r.get(0),
-    )?;
-    let events: Vec<Value> = serde_json::from_str(&events).unwrap_or_default();
-    Ok(sse(&app, events, created, 0, cut.map(|c| c.0 .0)))
+    let s = new_stream(&app, &caller, &body)?;
+    Ok(sse(&app, s.events, s.created, 0, cut.map(|c| c.0 .0)))
 }
 
 /// Writes `events` after `last` as they fall due; a cut fault ends the connection mid-stream.
