@@ -11,6 +11,23 @@ export function initSync(module: BufferSource | WebAssembly.Module | { module: B
 /** Whether `init()` has finished (a client made before throws a `NomadicMLError` saying so). */
 export function isInitialized(): boolean;
 
+/** What `probeVideo` found in an MP4 or MOV file. */
+export interface VideoProbe {
+  container: 'mp4' | 'mov';
+  /** `null` when the file does not say (a fragmented file without a total). */
+  duration_s: number | null;
+  /** Of the first video track, as presented. */
+  width: number | null;
+  height: number | null;
+  /** The video track's sample entry: `avc1`, `hvc1`, `av01`, ... */
+  codec: string | null;
+  fragmented: boolean;
+}
+/** Reads an MP4/MOV file's boxes (never more than 2 MiB of it, wherever its index sits) and says
+ * what it holds. Rejects with a `ValidationError` (code `invalid_input`) naming what the file is
+ * instead when it is not MP4/MOV video. Needs `init()` first. */
+export function probeVideo(file: Blob): Promise<VideoProbe>;
+
 export type Scope = 'user' | 'org';
 
 export interface ClientOptions {
@@ -73,6 +90,12 @@ export interface UploadOptions extends CallOptions {
   concurrency?: number;
   /** Sent to the service as `chunk_size` (a whole number), as the Python client's option. */
   chunkSize?: number;
+  /** Read each file's MP4/MOV boxes first (at most 2 MiB of it) and refuse, before anything is
+   * sent, a file that is not MP4/MOV video. Default true. */
+  probe?: boolean;
+  /** Abandon and retry (same idempotency key) an upload whose bytes stop going out for this
+   * long, in browsers and workers; 0 for no limit. Default 60000. */
+  stallTimeoutMs?: number;
   onProgress?: (p: UploadProgress) => void;
 }
 

@@ -1,6 +1,6 @@
 // nomadicml-web for browsers and bundlers: `import init, { NomadicClient } from 'nomadicml-web'`,
 // then `await init()` once (it fetches nomadicml_web_bg.wasm next to this file).
-import initWasm, { initSync as initSyncWasm, NomadicClient as WasmClient } from './nomadicml_web.js';
+import initWasm, { initSync as initSyncWasm, NomadicClient as WasmClient, probeVideo as probeWasm } from './nomadicml_web.js';
 import { NomadicMLError } from './__SNIPPETS__/src/js/errors.js';
 
 export {
@@ -53,17 +53,24 @@ export function initSync(input) {
   }
 }
 
+function notInitialized(what) {
+  const e = new NomadicMLError(
+    `nomadicml-web is not loaded yet: call and await init() once before ${what} ` +
+      "(import init from 'nomadicml-web'; await init();)",
+  );
+  e.code = 'not_initialized';
+  return e;
+}
+
 /** A client of the NomadicML API (see the README); made after `await init()`. */
 export class NomadicClient extends WasmClient {
   constructor(options) {
-    if (!ready) {
-      const e = new NomadicMLError(
-        'nomadicml-web is not loaded yet: call and await init() once before making a client ' +
-          "(import init from 'nomadicml-web'; await init();)",
-      );
-      e.code = 'not_initialized';
-      throw e;
-    }
+    if (!ready) throw notInitialized('making a client');
     super(options);
   }
+}
+
+/** What an MP4/MOV file holds (container, duration, size, codec), from at most 2 MiB of it. */
+export function probeVideo(file) {
+  return ready ? probeWasm(file) : Promise.reject(notInitialized('probing a video'));
 }

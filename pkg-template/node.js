@@ -5,6 +5,7 @@ import cjs from './node.cjs';
 export const {
   NomadicClient,
   isInitialized,
+  probeVideo,
   initSync,
   init,
   NomadicMLError,

@@ -69,6 +69,40 @@ pub fn default_odd_columns() -> JsValue {
     default_columns()
 }
 
+/// A caller's `File` or `Blob`, read a slice at a time.
+struct BlobSource(web_sys::Blob);
+
+impl crate::probe::Source for BlobSource {
+    fn read(&self, start: u64, end: u64) -> crate::probe::Reading<'_> {
+        Box::pin(crate::transport::web::read_range(&self.0, start, end))
+    }
+}
+
+/// `probeVideo(fileOrBlob)`: what an MP4/MOV file holds, read from its boxes (at most 2 MiB of
+/// it); a file that is not MP4/MOV video rejects with a `ValidationError` saying what it is.
+#[wasm_bindgen(js_name = probeVideo)]
+pub fn probe_video(file: JsValue) -> Promise {
+    settle(Box::pin(async move {
+        let file = convert::guarded(&file, "the file to probe")?;
+        let blob = file
+            .dyn_into::<web_sys::Blob>()
+            .map_err(|_| Error::Validation("probeVideo() takes a File or a Blob".into()))?;
+        let name = blob
+            .dyn_ref::<web_sys::File>()
+            .map_or("the blob".to_string(), |f| {
+                "'".to_string() + &f.name() + "'"
+            });
+        let size = blob.size() as u64;
+        match crate::probe::probe(&BlobSource(blob), size).await {
+            Ok(p) => Ok(to_js(&p.to_value())),
+            Err(Error::Validation(why)) => Err(Error::Validation(
+                name + " is not an MP4 or MOV video: " + &why,
+            )),
+            Err(e) => Err(e),
+        }
+    }))
+}
+
 /// The one place a Rust error becomes a JS error object.
 fn js_error(e: Error) -> JsValue {
     let (kind, f) = match &e {
@@ -366,6 +400,9 @@ impl NomadicClient {
                         as usize,
                     chunk_size: opt::whole(o.chunk_size, "chunkSize", 1.0, 9.0e15)?
                         .map(|n| n as i64),
+                    probe: o.probe.unwrap_or(true),
+                    stall_timeout_ms: opt::finite(o.stall_timeout_ms, "stallTimeoutMs")?
+                        .unwrap_or(60_000.0),
                     poll: Schedule {
                         first_ms,
                         factor: 2.0,

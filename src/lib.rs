@@ -8,6 +8,7 @@
 pub mod api;
 pub mod error;
 pub mod join;
+pub mod probe;
 pub mod transport;
 pub mod value;
 
@@ -19,7 +20,7 @@ mod convert;
 mod options;
 
 #[cfg(target_arch = "wasm32")]
-pub use client::{default_odd_columns, NomadicClient};
+pub use client::{default_odd_columns, probe_video, NomadicClient};
 
 /// A smaller allocator than the default dlmalloc (the SDK's allocations are short-lived and
 /// few); it takes memory from the wasm instance as it needs it.

@@ -129,6 +129,8 @@ pub struct Upload {
     pub poll_interval_ms: Option<f64>,
     pub on_progress: Js,
     pub chunk_size: Option<f64>,
+    pub probe: Option<bool>,
+    pub stall_timeout_ms: Option<f64>,
 }
 
 /// `{video, name, metadata}` in an upload list.

@@ -1,7 +1,7 @@
 // The dashboard: pick or drop videos (JSON sidecars paired by base name), upload them with
 // per-file progress and cancel, list the folder's videos, delete one. Everything goes through
 // the SDK; the page is served by the emulator, so the API is same-origin.
-import init, { NomadicClient, AbortError, AuthenticationError, AnalysisType, CustomCategory } from './pkg/index.js';
+import init, { NomadicClient, AbortError, AuthenticationError, AnalysisType, CustomCategory, probeVideo } from './pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
 // The containers the service analyses (it refuses others after the whole upload).
@@ -74,14 +74,38 @@ function pair(files) {
 
 function uploadRow(name) {
   const li = document.createElement('li');
-  li.innerHTML = '<span class="name"></span><progress max="1" value="0"></progress><span class="state muted">starting</span><button>Cancel</button>';
+  li.innerHTML = '<span class="name"></span><progress max="1" value="0"></progress><span class="state muted">starting</span><button>Cancel</button><span class="facts muted"></span>';
   li.querySelector('.name').textContent = name;
   $('uploads').prepend(li);
-  return { li, bar: li.querySelector('progress'), state: li.querySelector('.state'), cancel: li.querySelector('button') };
+  return { li, bar: li.querySelector('progress'), state: li.querySelector('.state'), cancel: li.querySelector('button'), facts: li.querySelector('.facts') };
+}
+
+/** "1920×1080, 1 min 5 s, avc1": what the file says it holds, read before it is sent. */
+function describe(p) {
+  const parts = [];
+  if (p.width && p.height) parts.push(`${p.width}×${p.height}`);
+  if (p.duration_s !== null) {
+    const s = Math.round(p.duration_s * 10) / 10;
+    parts.push(s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s} s`);
+  }
+  if (p.codec) parts.push(p.codec);
+  return parts.join(', ');
 }
 
 async function uploadOne({ video, metadata }) {
   const row = uploadRow(video.name + (metadata ? ` + ${metadata.name}` : ''));
+  // Read the file's own description first: a file that is not a video is refused here, before
+  // any of it is sent.
+  try {
+    row.facts.textContent = describe(await probeVideo(video));
+  } catch (e) {
+    row.state.textContent = `not uploaded: ${friendly(e)}`;
+    row.state.className = 'state error';
+    row.li.classList.add('failed');
+    row.bar.hidden = true;
+    row.cancel.hidden = true;
+    return;
+  }
   const ac = new AbortController();
   row.cancel.onclick = () => ac.abort();
   const input = metadata ? [video, metadata] : video;

@@ -124,6 +124,8 @@ pub enum Part {
         slot: usize,
         filename: String,
         content_type: String,
+        /// A video: a `File` goes as it is, with the browser's type (see `transport::web`).
+        video: bool,
     },
 }
 
@@ -151,6 +153,9 @@ pub struct Request {
     pub progress: Option<usize>,
     /// Replaces the client's per-request timeout (a caller's `timeoutMs` on one call).
     pub timeout_ms: Option<f64>,
+    /// An upload whose bytes stop going out for this long is abandoned as a network failure
+    /// (and so retried, with the same idempotency key), where the runtime reports progress.
+    pub stall_ms: Option<f64>,
 }
 
 impl Request {
@@ -163,6 +168,7 @@ impl Request {
             timeout_factor: 1,
             progress: None,
             timeout_ms: None,
+            stall_ms: None,
         }
     }
     pub fn get(path: String) -> Request {
@@ -276,6 +282,8 @@ pub mod testing {
         /// Streamed answers: each the chunks it gives (a chunk may be an error), or an error
         /// at opening.
         pub streams: RefCell<VecDeque<Result<FakeStream, Error>>>,
+        /// The bytes of the caller's files, by slot (see `read_blob`).
+        pub files: RefCell<Vec<Vec<u8>>>,
     }
 
     pub type FakeStream = VecDeque<Result<Vec<u8>, Error>>;
@@ -382,6 +390,24 @@ pub mod testing {
         }
         async fn chunk(&self, _: &(), s: &mut FakeStream) -> Result<Option<Vec<u8>>, Error> {
             s.pop_front().transpose()
+        }
+        /// Every file is the same small MP4 (its `mdat` runs to whatever end is asked for),
+        /// unless `files` holds bytes for the slot.
+        async fn read_blob(
+            &self,
+            _: &(),
+            slot: usize,
+            start: u64,
+            end: u64,
+        ) -> Result<Vec<u8>, Error> {
+            let mut bytes = self
+                .files
+                .borrow()
+                .get(slot)
+                .cloned()
+                .unwrap_or_else(crate::probe::fixture::faststart);
+            bytes.resize(bytes.len().max(end as usize), 0);
+            Ok(bytes[start as usize..end as usize].to_vec())
         }
     }
 

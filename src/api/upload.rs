@@ -12,6 +12,7 @@ use super::videos::{readiness, reported_status, status, Readiness};
 use super::{path, Body, Call, Part, Request, Seg, Transport};
 use crate::error::Error;
 use crate::join::join_all;
+use crate::probe::{probe, Source};
 use crate::value::{int_text, json_text, obj, Value};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -74,6 +75,10 @@ pub struct Options {
     pub poll: Schedule,
     /// Sent as `chunk_size` when given (API.md §3.3).
     pub chunk_size: Option<i64>,
+    /// Probe every local file before anything is sent, refusing what is not MP4/MOV video.
+    pub probe: bool,
+    /// Abandon (and retry) an upload whose bytes stop going out for this long; 0: never.
+    pub stall_timeout_ms: f64,
 }
 
 impl Default for Options {
@@ -88,6 +93,8 @@ impl Default for Options {
             upload_timeout_ms: 1_200_000.0,
             concurrency: 4,
             chunk_size: None,
+            probe: true,
+            stall_timeout_ms: 60_000.0,
             poll: Schedule {
                 first_ms: 2000.0,
                 factor: 2.0,
@@ -302,6 +309,11 @@ fn route(input: Input, o: &Options) -> Result<Route, Error> {
     if !positive(o.upload_timeout_ms) {
         return Err(invalid("uploadTimeoutMs must be a positive number"));
     }
+    if !(o.stall_timeout_ms == 0.0 || positive(o.stall_timeout_ms)) {
+        return Err(invalid(
+            "stallTimeoutMs must be a positive number of milliseconds, or 0 for no limit",
+        ));
+    }
     if let Some(id) = &o.integration_id {
         non_blank("integrationId", id)?;
     }
@@ -404,6 +416,9 @@ pub async fn upload<T: Transport>(
         .transpose()?; // trimmed, as API.md §3.2 sends it
     if o.integration_id.is_some() && !matches!(route, Route::Cloud(_)) {
         return Err(invalid("integrationId applies to cloud imports only"));
+    }
+    if o.probe {
+        probe_files(c, &route).await?;
     }
     // A GCS import may still fail its checks on the saved integrations: ask before the folder.
     let candidates = match &route {
@@ -561,6 +576,70 @@ async fn upload_set<T: Transport>(
     Ok(out)
 }
 
+/// A caller's file, read through the transport.
+struct Slot<'a, 'b, T: Transport> {
+    c: &'a Call<'b, T>,
+    slot: usize,
+}
+
+impl<T: Transport> Source for Slot<'_, '_, T> {
+    fn read(&self, start: u64, end: u64) -> crate::probe::Reading<'_> {
+        Box::pin(self.c.t.read_blob(self.c.ctx, self.slot, start, end))
+    }
+}
+
+/// Probes every local file, in input order, before anything is sent: a file that is not an MP4
+/// or MOV video is refused by name now, not after its whole upload and processing.
+async fn probe_files<T: Transport>(c: &Call<'_, T>, route: &Route) -> Result<(), Error> {
+    let mut files: Vec<(String, &Planned)> = Vec::new();
+    match route {
+        Route::Files(items, many) => {
+            for (i, p) in items.iter().enumerate() {
+                files.push((
+                    if *many {
+                        nth("upload item", i)
+                    } else {
+                        String::new()
+                    },
+                    p,
+                ));
+            }
+        }
+        Route::Views(sets, _) => {
+            for (i, set) in sets.iter().enumerate() {
+                for (view, p) in set {
+                    files.push((nth("multi-view set", i) + "view '" + view + "': ", p));
+                }
+            }
+        }
+        Route::Cloud(_) => {}
+    }
+    for (prefix, p) in files {
+        let Video::Blob {
+            slot,
+            file_name,
+            size,
+        } = &p.video
+        else {
+            continue;
+        };
+        let source = Slot { c, slot: *slot };
+        if let Err(e) = probe(&source, *size as u64).await {
+            let name = file_name
+                .as_ref()
+                .or(p.display.as_ref())
+                .map_or("", String::as_str);
+            return Err(match e {
+                Error::Validation(why) => {
+                    invalid(prefix + "'" + name + "' is not an MP4 or MOV video: " + &why)
+                }
+                other => other,
+            });
+        }
+    }
+    Ok(())
+}
+
 struct Shared<'a> {
     scope: &'a str,
     folder_id: Option<&'a str>,
@@ -599,6 +678,7 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
             slot: *slot,
             filename: filename.clone(),
             content_type: (*ct).into(),
+            video: true,
         });
     }
     match &p.metadata {
@@ -609,6 +689,7 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
             slot: *slot,
             filename: file_name.clone().unwrap_or_else(|| "metadata.json".into()),
             content_type: "application/json".into(),
+            video: false,
         }),
         Some(Sidecar::Text(t)) => files.push(Part::Data {
             name: "metadata_file".into(),
@@ -630,7 +711,10 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
     };
     let mut req = Request::post(path(&[Seg::Lit("/api/upload-video")]), body);
     req.timeout_factor = 20;
-    req.progress = matches!(p.video, Video::Blob { .. }).then_some(p.index);
+    if matches!(p.video, Video::Blob { .. }) {
+        req.progress = Some(p.index);
+        req.stall_ms = Some(s.o.stall_timeout_ms).filter(|&ms| ms > 0.0);
+    }
     req
 }
 
@@ -686,7 +770,7 @@ mod tests {
         Video::Blob {
             slot: 0,
             file_name: Some(name.into()),
-            size: 100.0,
+            size: 4096.0,
         }
     }
 
@@ -778,7 +862,8 @@ mod tests {
                 name: "file".into(),
                 slot: 0,
                 filename: "Morning.mp4".into(),
-                content_type: "video/quicktime".into()
+                content_type: "video/quicktime".into(),
+                video: true
             }
         );
         assert_eq!((sent[1].timeout_factor, sent[1].progress), (20, Some(0)));
@@ -1102,5 +1187,70 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message().starts_with("upload item 1: 'b.txt'"), "{e:?}");
+    }
+
+    #[test]
+    fn files_that_are_not_video_are_refused_before_anything_is_sent() {
+        let f = Fake::default();
+        *f.files.borrow_mut() = vec![
+            crate::probe::fixture::faststart(),
+            b"these are my notes, saved as .mp4 by mistake".to_vec(),
+        ];
+        let notes = Video::Blob {
+            slot: 1,
+            file_name: Some("notes.mp4".into()),
+            size: 44.0,
+        };
+        let two = Input::Many(vec![item(file("a.mp4")), item(notes)]);
+        let o = Options {
+            folder: Some("fleet".into()),
+            ..Default::default()
+        };
+        let e = run(&f, two.clone(), &o).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "upload item 1: 'notes.mp4' is not an MP4 or MOV video: it is text"
+        );
+        assert!(f.sent.borrow().is_empty());
+        // A multi-view set names the view.
+        let set = Input::Sets(
+            vec![ViewSet {
+                views: vec![
+                    ("front".into(), file("f.mp4")),
+                    (
+                        "left".into(),
+                        Video::Blob {
+                            slot: 1,
+                            file_name: Some("l.mp4".into()),
+                            size: 4096.0,
+                        },
+                    ),
+                ],
+            }],
+            false,
+        );
+        let e = run(&f, set, &Options::default()).unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("multi-view set 0: view 'left': 'l.mp4' is not"),
+            "{e:?}"
+        );
+        // `probe: false` sends what it is given.
+        f.answer(200, r#"{"id": "fld1"}"#)
+            .answer(200, r#"{"video_id": "v1", "status": "processing"}"#)
+            .answer(200, r#"{"video_id": "v2", "status": "processing"}"#);
+        let o = Options {
+            probe: false,
+            wait: false,
+            concurrency: 1,
+            ..o
+        };
+        let r = run(&f, two, &o).unwrap();
+        assert_eq!(
+            r.to_json().matches("processing").count(),
+            2,
+            "{}",
+            r.to_json()
+        );
     }
 }

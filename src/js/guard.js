@@ -18,7 +18,11 @@ function copy(v, depth) {
     for (let i = 0; i < v.length; i++) out[i] = copy(v[i], depth + 1);
     return out;
   }
-  if (typeof Blob !== 'undefined' && v instanceof Blob) return v;
+  if (typeof Blob !== 'undefined' && v instanceof Blob) {
+    // A Proxy passes instanceof but fails the methods' brand check later, outside any guard.
+    Blob.prototype.slice.call(v, 0, 0);
+    return v;
+  }
   if (typeof AbortSignal !== 'undefined' && v instanceof AbortSignal) return v;
   // A signal from another realm or a polyfill, recognised by its shape (read under the guard).
   if (typeof v.aborted === 'boolean' && typeof v.addEventListener === 'function') return v;

@@ -46,6 +46,14 @@ pub trait Transport {
     /// The next bytes of the body, `None` at its end; a `Timeout` when none come for the
     /// client's per-request timeout.
     async fn chunk(&self, ctx: &Self::Ctx, s: &mut Self::Stream) -> Result<Option<Vec<u8>>, Error>;
+    /// Bytes `start..end` of the caller's file in `slot` (to probe it before it is sent).
+    async fn read_blob(
+        &self,
+        ctx: &Self::Ctx,
+        slot: usize,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<u8>, Error>;
 }
 
 /// What opening a streamed request gave: the body to read, or an error answer read whole.
@@ -103,6 +111,14 @@ pub trait Backend {
         s: &mut Self::Stream,
         idle_ms: f64,
     ) -> Result<Option<Vec<u8>>, Error>;
+    /// Bytes `start..end` of the caller's file in `slot`.
+    async fn read_blob(
+        &self,
+        ctx: &Self::Ctx,
+        slot: usize,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<u8>, Error>;
 }
 
 /// Client-wide settings.
@@ -296,6 +312,16 @@ impl<B: Backend> Transport for Http<B> {
             .await
             .map_err(|e| e.redact(s.api_key.as_deref()))
     }
+
+    async fn read_blob(
+        &self,
+        ctx: &B::Ctx,
+        slot: usize,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<u8>, Error> {
+        self.backend.read_blob(ctx, slot, start, end).await
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -370,6 +396,9 @@ mod tests {
             _: f64,
         ) -> Result<Option<Vec<u8>>, Error> {
             Ok(s.pop_front())
+        }
+        async fn read_blob(&self, _: &(), _: usize, _: u64, _: u64) -> Result<Vec<u8>, Error> {
+            Err(Error::Network("no files here".into()))
         }
     }
 

@@ -14,7 +14,7 @@ use crate::error::Error;
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -327,16 +327,21 @@ fn form_data(ctx: &WebCtx, parts: &[Part]) -> Result<FormData, Error> {
                 slot,
                 filename,
                 content_type,
+                video,
             } => {
                 let blob = ctx
                     .blobs
                     .get(*slot)
                     .ok_or_else(|| Error::Network("an upload part lost its file".into()))?;
-                // A File whose own type is the part's goes in as it is: a slice of a picked file is
-                // no longer a plain on-disk file to Chromium, which then streams it through its
-                // blob system at about half the disk's speed. Otherwise slice() re-types it
-                // (without copying the bytes).
-                if blob.type_() == *content_type {
+                // A File goes in as it is, whatever its type: a slice of a picked file (the only
+                // way to re-type it without copying) is no longer a plain on-disk file to
+                // Chromium, which then streams it through its blob system at about half the
+                // disk's speed. So a File whose browser type differs from the protocol's (`.MOV`
+                // with no type, `application/octet-stream` from some pickers) is sent with the
+                // browser's type; the service keys nothing on it. A bare Blob has no disk path to
+                // lose, nor has a small JSON sidecar: a slice re-types those, without copying.
+                let as_it_is = *video && blob.is_instance_of::<web_sys::File>();
+                if as_it_is || blob.type_() == *content_type {
                     fd.append_with_blob_and_filename(name, blob, filename)
                         .map_err(bad)?
                 } else {
@@ -530,7 +535,30 @@ fn build(
     Ok((request, holds_key))
 }
 
-/// Uploads with byte progress: `XMLHttpRequest` is the one web API that reports it.
+/// Abandons an upload whose bytes stop going out: each progress event re-arms it, and it stops
+/// once the whole body is sent (the server's work after that is the request timeout's).
+struct StallWatch {
+    ms: f64,
+    xhr: XmlHttpRequest,
+    fired: Rc<Cell<bool>>,
+    timer: RefCell<Option<Timer>>,
+}
+
+impl StallWatch {
+    fn arm(&self) {
+        let (x, f) = (self.xhr.clone(), self.fired.clone());
+        *self.timer.borrow_mut() = Some(Timer::new(self.ms, move || {
+            f.set(true);
+            let _ = x.abort();
+        }));
+    }
+    fn stop(&self) {
+        self.timer.borrow_mut().take();
+    }
+}
+
+/// Uploads: `XMLHttpRequest` is the one web API that reports the bytes sent, which progress
+/// reports and stall detection need.
 async fn via_xhr(
     ctx: &WebCtx,
     url: &str,
@@ -538,7 +566,6 @@ async fn via_xhr(
     req: &Request,
     timeout_ms: f64,
     index: usize,
-    progress: &Rc<Progress>,
 ) -> Result<Answer, Failure> {
     let net = |e: JsValue| Failure::Network(message_of(&e));
     let (body, content_type) = body(ctx, req).map_err(|e| Failure::Network(e.message().into()))?;
@@ -552,14 +579,35 @@ async fn via_xhr(
         xhr.set_request_header("Content-Type", ct).map_err(net)?;
     }
     xhr.set_timeout(timeout_ms.clamp(0.0, MAX_TIMER_MS) as u32);
-    let p = progress.clone();
+    let watch = req.stall_ms.map(|ms| {
+        Rc::new(StallWatch {
+            ms,
+            xhr: xhr.clone(),
+            fired: Rc::new(Cell::new(false)),
+            timer: RefCell::new(None),
+        })
+    });
+    let (p, w) = (ctx.progress.clone(), watch.clone());
     let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
-        if e.length_computable() && e.total() > 0.0 {
+        if let Some(w) = &w {
+            w.arm();
+        }
+        if let Some(p) = p
+            .as_ref()
+            .filter(|_| e.length_computable() && e.total() > 0.0)
+        {
             p.report(index, e.loaded() / e.total());
+        }
+    });
+    let w = watch.clone();
+    let on_sent = Closure::<dyn FnMut()>::new(move || {
+        if let Some(w) = &w {
+            w.stop();
         }
     });
     let upload = xhr.upload().map_err(net)?;
     upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    upload.set_onload(Some(on_sent.as_ref().unchecked_ref()));
     // The outcome is settled by exactly one of load, error, timeout or abort.
     let outcome: Rc<RefCell<Option<(Function, Function)>>> = Rc::new(RefCell::new(None));
     let settle = |kind: &'static str| {
@@ -598,8 +646,15 @@ async fn via_xhr(
         None => xhr.send(),
     };
     sent.map_err(net)?;
+    if let Some(w) = &watch {
+        w.arm();
+    }
     let result = JsFuture::from(done).await;
+    if let Some(w) = &watch {
+        w.stop();
+    }
     upload.set_onprogress(None);
+    upload.set_onload(None);
     for set in [
         XmlHttpRequestEventTarget::set_onload,
         XmlHttpRequestEventTarget::set_onerror,
@@ -615,6 +670,11 @@ async fn via_xhr(
             retry_after: xhr.get_response_header("Retry-After").ok().flatten(),
             request_id: xhr.get_response_header("X-Request-ID").ok().flatten(),
         }),
+        Err(_) if watch.as_ref().is_some_and(|w| w.fired.get()) => Err(Failure::Network(
+            "the upload stalled: no bytes went out for ".to_string()
+                + &crate::value::int_text(req.stall_ms.unwrap_or(0.0) as i64)
+                + " ms",
+        )),
         Err(kind) => Err(match kind.as_string().as_deref() {
             Some("abort") => Failure::Abort,
             Some("timeout") => Failure::Timeout,
@@ -715,6 +775,20 @@ async fn read_chunk(
     ))
 }
 
+/// Bytes `start..end` of a `Blob`: only that slice is read (the rest of a picked file stays on
+/// disk).
+pub async fn read_range(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, Error> {
+    let unreadable =
+        |e: JsValue| Error::Network("the file could not be read: ".to_string() + &message_of(&e));
+    let part = blob
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(unreadable)?;
+    let bytes = JsFuture::from(part.array_buffer())
+        .await
+        .map_err(unreadable)?;
+    Ok(js_sys::Uint8Array::new(&bytes).to_vec())
+}
+
 impl Backend for WebBackend {
     type Ctx = WebCtx;
     type Doc = JsValue;
@@ -758,15 +832,32 @@ impl Backend for WebBackend {
         if is_aborted(ctx.signal.as_ref()) {
             return Err(aborted());
         }
-        let answer = match (req.progress, &ctx.progress) {
-            (Some(index), Some(p)) if self.fetch.is_none() && has_xhr() => {
-                via_xhr(ctx, url, headers, req, timeout_ms, index, p).await
+        let answer = match req.progress {
+            Some(index) if self.fetch.is_none() && has_xhr() => {
+                via_xhr(ctx, url, headers, req, timeout_ms, index).await
             }
             _ => self.via_fetch(ctx, url, headers, req, timeout_ms).await,
         };
         answer
             .map(Answer::into_sent)
             .map_err(|f| f.into_error(timeout_ms))
+    }
+
+    async fn read_blob(
+        &self,
+        ctx: &WebCtx,
+        slot: usize,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<u8>, Error> {
+        if is_aborted(ctx.signal.as_ref()) {
+            return Err(aborted());
+        }
+        let blob = ctx
+            .blobs
+            .get(slot)
+            .ok_or_else(|| Error::Network("an upload lost its file".into()))?;
+        read_range(blob, start, end).await
     }
 
     async fn sleep(&self, ctx: &WebCtx, ms: f64) -> Result<(), Error> {

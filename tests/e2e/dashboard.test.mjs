@@ -48,6 +48,8 @@ test('a picked video and its sidecar upload, list and delete', async () => {
   assert.equal(await row.locator('.state').textContent(), 'uploaded');
   assert.equal(await row.locator('progress').evaluate((p) => p.value), 1);
   assert.match(await row.locator('.name').textContent(), /dashcam\.mp4 \+ dashcam\.json/);
+  // What the file holds, read from it before it went up.
+  assert.equal(await row.locator('.facts').textContent(), '640×360, 7 s, avc1');
   const listed = page.locator('#videos tbody tr', { hasText: 'dashcam.mp4' });
   await listed.waitFor();
   assert.match(await listed.textContent(), /7\.0 s/);
@@ -207,10 +209,14 @@ test('files the service would refuse are refused before any request', async () =
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
     { name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from('webm') },
     { name: 'lonely.json', mimeType: 'application/json', buffer: Buffer.from('{}') },
+    { name: 'renamed.mp4', mimeType: 'video/mp4', buffer: Buffer.from('Meeting notes, saved with the wrong name.') },
   ]);
   const rows = page.locator('#uploads li', { has: page.locator('.state.error') });
   await page.locator('#uploads li', { hasText: 'lonely.json' }).waitFor();
-  const texts = await page.locator('#uploads li').evaluateAll((lis) => lis.slice(0, 3).map((li) => li.textContent));
+  const renamed = page.locator('#uploads li', { hasText: 'renamed.mp4' });
+  await renamed.locator('.state.error').waitFor();
+  assert.match(await renamed.textContent(), /not uploaded: 'renamed\.mp4' is not an MP4 or MOV video: it is text/);
+  const texts = await page.locator('#uploads li').evaluateAll((lis) => lis.slice(0, 4).map((li) => li.textContent));
   assert.match(texts.join('|'), /notes\.txt.*MP4 and MOV/);
   assert.match(texts.join('|'), /clip\.webm.*MP4 and MOV/);
   assert.match(texts.join('|'), /lonely\.json.*needs its video/);

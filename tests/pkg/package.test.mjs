@@ -9,7 +9,13 @@ import init, {
   AuthenticationError,
   ValidationError,
   AbortError,
+  probeVideo,
 } from 'nomadicml-web';
+import { openAsBlob } from 'node:fs';
+import { open, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mp4, countReads } from '../suite/helpers.js';
 
 const base = process.env.NOMADIC_EMULATOR_URL;
 const apiKey = process.env.NOMADIC_TEST_API_KEY;
@@ -58,9 +64,9 @@ test('every error carries a stable code', async () => {
 test('a Blob uploads and is listed', async () => {
   const client = new NomadicClient({ apiKey, baseUrl: base });
   const folder = 'pkg' + Math.random().toString(36).slice(2, 8);
-  // Not a video: the emulator takes it, then reports it failed, and the SDK says why.
+  // Not a video, sent unprobed: the emulator takes it, then reports it failed, and the SDK says why.
   const junk = new Blob([new Uint8Array(64)], { type: 'video/mp4' });
-  await assert.rejects(client.upload(junk, { name: 'junk.mp4', folder, pollIntervalMs: 50 }), (e) => {
+  await assert.rejects(client.upload(junk, { name: 'junk.mp4', folder, pollIntervalMs: 50, probe: false }), (e) => {
     assert.equal(e.name, 'VideoUploadError');
     assert.match(e.message, /MP4/);
     return true;
@@ -70,4 +76,33 @@ test('a Blob uploads and is listed', async () => {
   const created = await client.createFolder(folder + '-x', { scope: 'org' });
   const got = await client.getFolder(folder + '-x', { scope: 'org' });
   assert.equal(got.id, created.id);
+});
+
+test('probeVideo reads a 2 GiB MP4 whose index is at its end from under 2 MiB of it', async () => {
+  // A sparse file on disk: ftyp, a 64-bit mdat of 2 GiB (holes, no disk used), then moov.
+  const dir = await mkdtemp(join(tmpdir(), 'probe-'));
+  const path = join(dir, 'camera.mp4');
+  const whole = mp4(3600, 0);
+  const [ftyp, moov] = [whole.subarray(0, 32), whole.subarray(32, whole.length - 8)];
+  const mdat = 2 ** 31;
+  const head = new Uint8Array(16);
+  new DataView(head.buffer).setUint32(0, 1);
+  head.set(new TextEncoder().encode('mdat'), 4);
+  new DataView(head.buffer).setBigUint64(8, BigInt(16 + mdat));
+  const fh = await open(path, 'w');
+  await fh.write(ftyp, 0, ftyp.length, 0);
+  await fh.write(head, 0, 16, 32);
+  await fh.write(moov, 0, moov.length, 48 + mdat);
+  await fh.close();
+  try {
+    const blob = await openAsBlob(path, { type: 'video/mp4' });
+    assert.ok(blob.size > mdat);
+    const counter = countReads(blob);
+    const p = await probeVideo(blob);
+    assert.deepEqual(p, { container: 'mp4', duration_s: 3600, width: 640, height: 360, codec: 'avc1', fragmented: false });
+    assert.ok(counter.bytes > 0 && counter.bytes < 2 * 1024 * 1024, `read ${counter.bytes} bytes`);
+    console.log(`probeVideo read ${counter.bytes} bytes of ${blob.size} in ${counter.reads} reads`);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
 });

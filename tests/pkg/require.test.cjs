@@ -27,4 +27,6 @@ test('require gives the whole API, guarded until init, sharing one instance with
   assert.equal(esm.NomadicClient, NomadicClient);
   assert.equal(esm.default, init);
   assert.equal(esm.isInitialized(), true);
+  // Both entries export the same names (Node's `import` entry lists them one by one).
+  assert.deepEqual(Object.keys(esm).sort(), Object.keys(sdk).filter((k) => k !== '__esModule').sort());
 });

@@ -11,19 +11,25 @@ import init, {
   NomadicMLError,
   ValidationError,
   isInitialized,
+  probeVideo,
   type UploadProgress,
+  type VideoProbe,
 } from 'nomadicml-web';
 
 export async function usage(file: File, json: File): Promise<void> {
   const loaded: void = await init();
   const ready: boolean = isInitialized();
+  const probed: VideoProbe = await probeVideo(file);
+  const seconds0: number | null = probed.duration_s;
+  // @ts-expect-error the container is one of two
+  const c: 'webm' = probed.container;
   const client = new NomadicClient({ apiKey: 'k', baseUrl: '/api-proxy', timeoutMs: 1000, maxRetries: 2, dangerouslyAllowBrowser: false });
   const ac = new AbortController();
   const one = await client.upload(file, { folder: 'f', scope: 'org', signal: ac.signal, onProgress: (p: UploadProgress) => p.loaded / p.total });
   const id: string = one.video_id;
   const many = await client.upload([file, [file, json], { video: file, name: 'n.mp4', metadata: { a: 1 } }], { concurrency: 2 });
   many.forEach((r) => r.status);
-  await client.upload({ front: file, left: file }, { chunkSize: 8388608 });
+  await client.upload({ front: file, left: file }, { chunkSize: 8388608, probe: false, stallTimeoutMs: 30000 });
   await client.upload(['gs://b/a.mp4'], { integrationId: 'x' });
   const videos = await client.myVideos({ folder: 'f' });
   const seconds: number | null = videos[0].duration_s;

@@ -59,6 +59,85 @@ export function mp4(duration, payload) {
   return cat(ftyp, moov, box('mdat', new Uint8Array(payload)));
 }
 
+/** An MP4 as cameras write it: ftyp, a 64-bit `mdat` of `mdatBytes` zeros, then `moov`. */
+export function moovAtEnd(duration, mdatBytes) {
+  const whole = mp4(duration, 0);
+  const ftyp = whole.subarray(0, 32);
+  const moov = whole.subarray(32, whole.length - 8);
+  const head = new Uint8Array(16);
+  const dv = new DataView(head.buffer);
+  dv.setUint32(0, 1);
+  head.set(new TextEncoder().encode('mdat'), 4);
+  dv.setBigUint64(8, BigInt(16 + mdatBytes));
+  const mib = new Uint8Array(1 << 20);
+  const parts = [ftyp, head];
+  for (let i = 0; i < Math.floor(mdatBytes / mib.length); i++) parts.push(mib);
+  parts.push(new Uint8Array(mdatBytes % mib.length), moov);
+  return new File(parts, 'camera.mp4', { type: 'video/mp4' });
+}
+
+/** Counts the bytes read from this one blob through its `slice` (how the SDK reads a file). */
+export function countReads(blob) {
+  const counter = { bytes: 0, reads: 0 };
+  const slice = blob.slice.bind(blob);
+  blob.slice = (start = 0, end = blob.size, type) => {
+    counter.bytes += end - start;
+    counter.reads += 1;
+    return slice(start, end, type);
+  };
+  return counter;
+}
+
+/** `n` bytes from a fixed seed: noise that is no file format. */
+export function noise(n) {
+  const out = new Uint8Array(n);
+  let x = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A `fetch` for the client's option that keeps each multipart request's parts, then sends it. */
+export function capturingFetch() {
+  const seen = [];
+  const capture = async (req) => {
+    const type = req.headers.get('content-type') || '';
+    if (type.startsWith('multipart/form-data')) {
+      seen.push(multipartParts(type, await req.clone().arrayBuffer()));
+    }
+    return fetch(req);
+  };
+  return { fetch: capture, seen };
+}
+
+/** `[name, filename, content_type, content_disposition, value]` per part of a multipart body. */
+function multipartParts(type, body) {
+  const boundary = type.split('boundary=')[1];
+  const text = new TextDecoder().decode(body);
+  return text.split('--' + boundary).slice(1, -1).map((part) => {
+    const at = part.indexOf('\r\n\r\n');
+    const headers = {};
+    for (const line of part.slice(2, at).split('\r\n')) {
+      const i = line.indexOf(':');
+      headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+    }
+    const cd = headers['content-disposition'];
+    const filename = /; filename="([^"]*)"/.exec(cd);
+    const value = filename ? null : part.slice(at + 4, -2);
+    return [/name="([^"]*)"/.exec(cd)[1], filename ? filename[1] : null, headers['content-type'] ?? null, cd, value];
+  });
+}
+
+/** The same list for the first multipart request of a golden recording (values of text parts). */
+export function goldenParts(recording) {
+  const r = JSON.parse(recording).requests.find((q) => q.content_type_kind === 'multipart');
+  return r.multipart_parts.map((p) => [p.name, p.filename, p.content_type, p.content_disposition, p.filename ? null : String(r.body[p.name])]);
+}
+
 export function file(bytes, name, type) {
   return new File([bytes], name, { type });
 }

@@ -8,7 +8,7 @@ mod imports;
 mod prompt;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
-use nomadicml_web::NomadicClient;
+use nomadicml_web::{probe_video, NomadicClient};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -20,6 +20,15 @@ extern "C" {
     #[wasm_bindgen(js_name = apiGet)]
     fn api_get(base: &str, key: &str, path: &str) -> Promise;
     fn mp4(duration: f64, payload: f64) -> JsValue;
+    #[wasm_bindgen(js_name = moovAtEnd)]
+    fn moov_at_end(duration: f64, mdat_bytes: f64) -> JsValue;
+    #[wasm_bindgen(js_name = countReads)]
+    fn count_reads(blob: &JsValue) -> JsValue;
+    fn noise(n: f64) -> JsValue;
+    #[wasm_bindgen(js_name = capturingFetch)]
+    fn capturing_fetch() -> JsValue;
+    #[wasm_bindgen(js_name = goldenParts)]
+    fn golden_parts(recording: &str) -> JsValue;
     fn file(bytes: &JsValue, name: &str, ty: &str) -> JsValue;
     fn blob(bytes: &JsValue, ty: &str) -> JsValue;
     #[wasm_bindgen(js_name = textFile)]
@@ -177,6 +186,189 @@ async fn a_real_mp4_file_goes_up_and_its_duration_comes_back() {
     assert_eq!(text(&vids[0], "video_id"), text(&r, "video_id"));
     assert_eq!(text(&vids[0], "video_name"), name);
     assert_eq!(get(&vids[0], "duration_s").as_f64(), Some(12.5));
+}
+
+#[wasm_bindgen_test]
+async fn probe_reads_a_camera_file_from_its_ends_only() {
+    // 48 MiB of mdat before the index, as cameras write files: the probe skips it by its size.
+    let camera = moov_at_end(42.0, 48.0 * 1048576.0);
+    let counter = count_reads(&camera);
+    let p = wait(probe_video(camera.clone())).await.expect("probe");
+    assert_eq!(
+        JSON::stringify(&p).unwrap().as_string().unwrap(),
+        r#"{"container":"mp4","duration_s":42,"width":640,"height":360,"codec":"avc1","fragmented":false}"#
+    );
+    let read = get(&counter, "bytes").as_f64().unwrap();
+    assert!(read > 0.0 && read < 64.0 * 1024.0, "read {read} bytes");
+    // And the upload reads the same few bytes before sending the file.
+    let c = client();
+    let folder = unique();
+    let r = wait(c.upload(camera, o(&[("folder", s(&folder)), fast()])))
+        .await
+        .expect("upload");
+    assert_eq!(text(&r, "status"), "uploaded");
+    assert_eq!(get(&counter, "bytes").as_f64().unwrap(), 2.0 * read);
+}
+
+#[wasm_bindgen_test]
+async fn files_that_are_not_video_are_refused_before_any_request() {
+    let c = client();
+    let cases = [
+        (
+            file(&s("Dear diary, this is not a video."), "notes.mp4", "video/mp4"),
+            "'notes.mp4' is not an MP4 or MOV video: it is text",
+        ),
+        (
+            file(&noise(5000.0), "noise.mov", "video/quicktime"),
+            "'noise.mov' is not an MP4 or MOV video: it does not start like one (its first bytes are",
+        ),
+        (
+            file(&js_sys::Uint8Array::new_with_length(0), "empty.mp4", "video/mp4"),
+            "'empty.mp4' is empty",
+        ),
+    ];
+    clear_log().await;
+    for (f, want) in cases {
+        let e = wait(c.upload(f.clone(), o(&[("folder", s(&unique()))])))
+            .await
+            .expect_err(want);
+        assert_eq!(class_chain(&e), "ValidationError>NomadicMLError>Error");
+        assert!(
+            text(&e, "message").starts_with(want),
+            "{}",
+            text(&e, "message")
+        );
+        let e = wait(probe_video(f)).await.expect_err(want);
+        assert_eq!(text(&e, "code"), "invalid_input");
+    }
+    let e = wait(probe_video(s("clip.mp4")))
+        .await
+        .expect_err("a string");
+    assert_eq!(text(&e, "message"), "probeVideo() takes a File or a Blob");
+    let sent = list(&adm("GET", "requests", JsValue::UNDEFINED).await);
+    assert!(sent.is_empty(), "{} requests were sent", sent.len());
+    // `probe: false` leaves the judgement to the service, which fails the video.
+    let folder = unique();
+    let e = wait(c.upload(
+        file(&noise(5000.0), "noise.mp4", "video/mp4"),
+        o(&[("folder", s(&folder)), ("probe", JsValue::FALSE), fast()]),
+    ))
+    .await
+    .expect_err("the service refuses it");
+    assert_eq!(class_chain(&e), "VideoUploadError>NomadicMLError>Error");
+}
+
+#[wasm_bindgen_test]
+async fn a_stalled_upload_is_abandoned_and_retried_with_the_same_key() {
+    if !is_browser() {
+        // Node's fetch reports no upload progress: there the request timeout bounds an upload.
+        return;
+    }
+    let c = client();
+    let folder = unique();
+    clear_log().await;
+    // The emulator reads nothing of the first attempt's body for 3 s: once the socket buffers
+    // are full, no byte goes out, and after 0.8 s of that the SDK gives up on the attempt.
+    fault(r#"{"method": "POST", "path": "/api/upload-video", "delay_ms": 3000, "times": 1}"#).await;
+    let r = wait(c.upload(
+        video(&(folder.clone() + ".mp4"), 5.0, 64.0 * 1048576.0),
+        o(&[("folder", s(&folder)), ("stallTimeoutMs", n(800.0)), fast()]),
+    ))
+    .await
+    .expect("upload");
+    assert_eq!(text(&r, "status"), "uploaded");
+    // The abandoned attempt is logged when the emulator's delay ends and it finds the
+    // connection gone.
+    let mut tries = log_for("/api/upload-video").await;
+    for _ in 0..50 {
+        if tries.len() >= 2 {
+            break;
+        }
+        wait(delay(100.0)).await.unwrap();
+        tries = log_for("/api/upload-video").await;
+    }
+    assert!(tries.len() >= 2, "{} attempts", tries.len());
+    let key = text(&tries[0], "idempotency_key");
+    assert!(!key.is_empty());
+    assert!(tries.iter().all(|t| text(t, "idempotency_key") == key));
+    assert_eq!(videos_in(&c, &folder, "user").await.len(), 1);
+    // Without stall detection the one attempt would have waited out the delay and succeeded.
+    let e = wait(c.upload(video("x.mp4", 1.0, 10.0), o(&[("stallTimeoutMs", n(-1.0))])))
+        .await
+        .expect_err("a negative stall limit");
+    assert!(text(&e, "message").contains("stallTimeoutMs"));
+}
+
+/// The multipart bodies the SDK sends, part by part (names, filenames, types, dispositions, text
+/// values), against what the published Python client sent for the same calls.
+#[wasm_bindgen_test]
+async fn multipart_bodies_match_the_golden_recordings() {
+    let cap = capturing_fetch();
+    let c = client_with(&[("fetch", get(&cap, "fetch"))]);
+    let clip = |name: &str| video(name, 2.0, 100.0);
+    let pair = Array::of2(&clip("dashcam.mp4"), &text_file("{}", "dashcam.json"));
+    let cases: [(&str, JsValue, JsValue); 4] = [
+        (
+            include_str!("../golden/upload-single-file.json"),
+            clip("video.mp4"),
+            o(&[]),
+        ),
+        (
+            include_str!("../golden/upload-custom-name-unicode.json"),
+            clip("video.mp4"),
+            o(&[("name", s("Café \"Nord\" run.mp4"))]),
+        ),
+        (
+            include_str!("../golden/upload-metadata-and-folder.json"),
+            pair.into(),
+            o(&[("folder", s("fleet_videos"))]),
+        ),
+        (
+            include_str!("../golden/upload-folder-org-scope.json"),
+            clip("launch.mp4"),
+            o(&[("folder", s("robotics_org")), ("scope", s("org"))]),
+        ),
+    ];
+    let stringify = |v: &JsValue| JSON::stringify(v).unwrap().as_string().unwrap();
+    for (golden, input, options) in cases {
+        Reflect::set(&options, &s("waitForUploaded"), &JsValue::FALSE).unwrap();
+        wait(c.upload(input, options)).await.expect("upload");
+        let seen = list(&get(&cap, "seen"));
+        let sent = seen.last().cloned().unwrap();
+        let want = golden_parts(golden);
+        // Folder ids are the server's own: compare that one is sent, not its value.
+        for parts in [&sent, &want] {
+            for p in list(parts) {
+                if text_at(&p, 0) == "folder_id" {
+                    Reflect::set(&p, &n(4.0), &s("<folder id>")).unwrap();
+                }
+            }
+        }
+        assert_eq!(stringify(&sent), stringify(&want));
+    }
+    // A picked File whose browser type is not the protocol's goes as it is, with its own type
+    // (re-typing it would take Chromium off the disk-speed path; the service ignores it).
+    wait(c.upload(
+        file(&mp4(2.0, 100.0), "untyped.mp4", ""),
+        o(&[("waitForUploaded", JsValue::FALSE)]),
+    ))
+    .await
+    .expect("upload");
+    let seen = list(&get(&cap, "seen"));
+    let last = list(&seen[seen.len() - 1]);
+    let file_part = list(&last[3]);
+    assert_eq!(text_at(&last[3], 0), "file");
+    assert_eq!(
+        file_part[2].as_string().as_deref(),
+        Some("application/octet-stream")
+    );
+}
+
+fn text_at(v: &JsValue, i: u32) -> String {
+    Reflect::get_u32(v, i)
+        .ok()
+        .and_then(|x| x.as_string())
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]

@@ -7,12 +7,15 @@
 //! - `size`: the sizes, the 20 largest items of the wasm, and the budget check.
 //! - `emulator [FLAGS]`: builds and starts `nomadic-emulator` (flags are passed through).
 //! - `demo`: builds the package and starts the emulator serving the dashboard in `www-example/`.
-//! - `bench`: the emulator benchmark (start-up and import-job paging).
+//! - `bench`: the emulator benchmark (start-up and import-job paging), then the SDK's report
+//!   (uploads, paging, start-up, size; `target/bench/report.md` and `upload.svg`).
+//! - `fuzz [SECONDS]`: the cargo-fuzz targets, each for SECONDS (default 300).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 mod emulator;
+mod fuzz;
 mod run;
 mod sdk;
 use run::{cargo, Tally};
@@ -40,8 +43,15 @@ fn main() -> ExitCode {
         "emulator" => emulator(&rest),
         "demo" => demo(&rest),
         "bench" => bench(),
+        "fuzz" => match rest.first().map(|s| s.parse::<u32>()) {
+            None => fuzz::run(300),
+            Some(Ok(seconds)) => fuzz::run(seconds),
+            Some(Err(_)) => Err("usage: cargo xtask fuzz [SECONDS]".into()),
+        },
         _ => {
-            eprintln!("usage: cargo xtask <test | build | size | emulator [FLAGS] | demo | bench>");
+            eprintln!(
+                "usage: cargo xtask <test | build | size | emulator [FLAGS] | demo | bench | fuzz [SECONDS]>"
+            );
             return ExitCode::from(if cmd == "help" { 0 } else { 2 });
         }
     };
@@ -238,6 +248,13 @@ fn test() -> Result<(), String> {
     step("conformance: the published Python client against the emulator");
     let py = root().join(".venv/bin/python");
     tally.pytest(&py, &root().join("emulator/conformance"), &bin)?;
+    // Bounded: long enough to walk the seeds' neighbourhoods, short enough for every run.
+    fuzz::run(20)?;
+    tally.passed += fuzz::TARGETS.len() as u64;
+    println!(
+        "fuzz: {} targets ran 20 s each without a crash",
+        fuzz::TARGETS.len()
+    );
     println!("\ntotal: {} passed, {} failed", tally.passed, tally.failed);
     if tally.failed > 0 {
         return Err(format!("{} test(s) failed", tally.failed));
@@ -409,33 +426,64 @@ fn bench() -> Result<(), String> {
     if !status.success() {
         return Err("emulator benchmark failed".into());
     }
-    step("SDK: importJobRows against a hand-written loop, in Chromium and Node");
+    sdk::ensure_tools()?;
     sdk::ensure_chromium()?;
     sdk::build()?;
+    let baselines = bench_baselines()?;
     let www = root().join("www-example");
     copy_dir(&root().join("pkg"), &www.join("pkg"))?;
     let www_arg = www.display().to_string();
     let emu = emulator::Emulator::start(&bin, &["--api-key", TEST_KEY, "--static", &www_arg], &[])?;
-    for (title, script) in [
-        ("", "import-rows.mjs"),
-        (
-            "SDK: upload of a picked File against a hand-written XHR post, in Chromium",
-            "upload.mjs",
-        ),
-    ] {
-        if !title.is_empty() {
-            step(title);
-        }
-        let status = Command::new("node")
-            .arg(script)
-            .current_dir(root().join("tests/bench"))
-            .env("NOMADIC_DASHBOARD_URL", &emu.url)
-            .env("NOMADIC_TEST_API_KEY", TEST_KEY)
-            .status()
-            .map_err(|e| e.to_string())?;
-        if !status.success() {
-            return Err(format!("SDK benchmark {script} failed"));
-        }
+    step("SDK: uploads, paging, start-up and size, side by side (tests/bench/report.mjs)");
+    let status = Command::new("node")
+        .arg("report.mjs")
+        .current_dir(root().join("tests/bench"))
+        .env("NOMADIC_DASHBOARD_URL", &emu.url)
+        .env("NOMADIC_TEST_API_KEY", TEST_KEY)
+        .env("BENCH_OUT", root().join("target/bench"))
+        .env("BENCH_BASELINES", &baselines)
+        .env("BENCH_PKG", root().join("pkg"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("the SDK benchmark failed".into());
     }
     Ok(())
+}
+
+/// The clients the SDK is compared with, from the registry at pinned versions, beside the
+/// package itself, in `target/bench/baselines` (installed once).
+fn bench_baselines() -> Result<PathBuf, String> {
+    const BASELINES: [&str; 2] = ["openai@7.59.0", "twelvelabs-js@1.3.4"];
+    let dir = root().join("target/bench/baselines");
+    let modules = dir.join("node_modules");
+    if !(modules.join("openai").exists() && modules.join("twelvelabs-js").exists()) {
+        step(&format!("installing {} (once)", BASELINES.join(" and ")));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join("package.json"),
+            "{\"private\": true, \"type\": \"module\"}\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let status = Command::new("npm")
+            .args([
+                "install",
+                "--no-save",
+                "--no-package-lock",
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+            ])
+            .args(BASELINES)
+            .current_dir(&dir)
+            .status()
+            .map_err(|e| format!("npm: {e}"))?;
+        if !status.success() {
+            return Err("installing the benchmark's baseline clients failed".into());
+        }
+    }
+    let link = modules.join("nomadicml-web");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())?;
+    Ok(dir)
 }

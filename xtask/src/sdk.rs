@@ -20,8 +20,9 @@ fn wasm_bindgen_version() -> Result<String, String> {
     Err("wasm-bindgen is not in Cargo.lock".into())
 }
 
-/// The pinned nightly that builds the package (and only the package): `-Zbuild-std` with
-/// `panic=immediate-abort` rebuilds std for size. Everything else uses stable.
+/// The pinned nightly that builds the package: `-Zbuild-std` with `panic=immediate-abort`
+/// rebuilds std for size. The fuzz targets use it too (libFuzzer needs nightly flags).
+/// Everything else uses stable.
 pub const SIZE_TOOLCHAIN: &str = "nightly-2026-05-20";
 
 /// Installs the wasm target, the pinned nightly with `rust-src`, the matching wasm-bindgen CLI,
