@@ -23,6 +23,7 @@ pub fn router(app: AppRef) -> Router<AppRef> {
             post(add_faults).delete(clear_faults).get(list_faults),
         )
         .route("/__emulator/requests", get(requests).delete(clear_requests))
+        .route("/__emulator/counts", get(counts))
         .route("/__emulator/import-jobs", post(seed_import_job))
         .route(
             "/__emulator/buckets/{provider}/{bucket}/{*key}",
@@ -132,6 +133,11 @@ async fn get_rules(State(app): State<AppRef>) -> Json<Value> {
     Json(json!({"rules": app.rules.read().map(|r| r.len()).unwrap_or(0)}))
 }
 
+/// Rows per stored table (`{"videos": 3, "folders": 1, ...}`): what a call changed (extension).
+async fn counts(State(app): State<AppRef>) -> ApiResult<Json<Value>> {
+    Ok(Json(Value::Object(db::counts(&app.db())?)))
+}
+
 /// One fault object, or an array of them.
 async fn add_faults(State(app): State<AppRef>, body: Bytes) -> ApiResult<Json<Value>> {
     let v: Value = serde_json::from_slice(&body).map_err(|e| bad(format!("faults: {e}")))?;
@@ -146,9 +152,13 @@ async fn add_faults(State(app): State<AppRef>, body: Bytes) -> ApiResult<Json<Va
             && f.delay_ms.is_none()
             && f.drop_connection != Some(true)
             && f.cut_after_events.is_none()
+            && f.drop_after != Some(true)
+            && f.cut_body_after.is_none()
+            && f.slow_answer_ms.is_none()
         {
             return Err(bad(
-                "a fault needs status, delay_ms, drop_connection or cut_after_events",
+                "a fault needs status, delay_ms, drop_connection, drop_after, cut_body_after, \
+                 slow_answer_ms or cut_after_events",
             ));
         }
         if let Some(s) = f.status {

@@ -161,6 +161,16 @@ pub fn open(dir: &Path) -> rusqlite::Result<Connection> {
 }
 
 /// Empties every table (the admin reset).
+/// Rows per table, for checking that a call changed state exactly once (`GET /__emulator/counts`).
+pub fn counts(conn: &Connection) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
+    let mut out = serde_json::Map::new();
+    for t in TABLES {
+        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))?;
+        out.insert(t.to_string(), n.into());
+    }
+    Ok(out)
+}
+
 pub fn clear(conn: &Connection) -> rusqlite::Result<()> {
     let sql: String = TABLES.iter().map(|t| format!("DELETE FROM {t};")).collect();
     conn.execute_batch(&format!("BEGIN;{sql}COMMIT;"))

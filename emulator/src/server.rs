@@ -190,6 +190,35 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
                     StatusCode::SERVICE_UNAVAILABLE.into_response(),
                     Some("drop_connection"),
                 )
+            } else if f.drop_after == Some(true) {
+                // Served and committed; then the answer is lost with the connection.
+                let kill = req.extensions().get::<ConnKill>().cloned();
+                let served = next.run(req).await;
+                if let Some(k) = kill {
+                    k.0.store(true, Ordering::SeqCst);
+                }
+                drop(served);
+                (
+                    StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                    Some("drop_after"),
+                )
+            } else if let Some(n) = f.cut_body_after {
+                let kill = req.extensions().get::<ConnKill>().cloned();
+                let (parts, body) = req.into_parts();
+                let body = Body::new(CutBody {
+                    inner: body,
+                    left: n,
+                    kill,
+                });
+                (
+                    next.run(Request::from_parts(parts, body)).await,
+                    Some("cut_body"),
+                )
+            } else if let Some(ms) = f.slow_answer_ms {
+                let mut req = req;
+                req.extensions_mut()
+                    .insert(SlowAnswer(Duration::from_millis(ms)));
+                (next.run(req).await, Some("slow_answer"))
             } else if let Some(status) = f.status {
                 drain(req.into_body()).await;
                 let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -222,7 +251,8 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
         resp.headers_mut().insert("x-request-id", v);
     }
     if let Some(e) = logged.entry.as_mut() {
-        e.status = if fault == Some("drop_connection") {
+        // No answer reached the client when its connection died.
+        e.status = if matches!(fault, Some("drop_connection" | "drop_after" | "cut_body")) {
             0
         } else {
             resp.status().as_u16()
@@ -295,18 +325,26 @@ impl Drop for Claim {
 /// nothing. Answers are kept in the database, so this holds across restarts. A retry that
 /// arrives while the first attempt is still running waits for it up to `IN_FLIGHT_WAIT`, then
 /// gets a 409 with `Retry-After`. Only final answers are kept: never one to a request whose body
-/// did not arrive whole, and a key whose attempt died is free again.
+/// did not arrive whole (its key is then free again). An attempt whose client went away still
+/// finishes and keeps its answer, for the retry.
 async fn idempotency(State(app): State<AppRef>, req: Request, next: Next) -> Response {
+    let slow = req.extensions().get::<SlowAnswer>().map(|s| s.0);
+    let served = move |resp: Response| async move {
+        if let Some(d) = slow {
+            tokio::time::sleep(d).await;
+        }
+        resp
+    };
     let mutating = matches!(
         *req.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
     let key = header_text(req.headers(), "idempotency-key").filter(|k| !k.is_empty());
     let (Some(key), true) = (key, mutating) else {
-        return next.run(req).await;
+        return served(next.run(req).await).await;
     };
     let Some(caller) = req.extensions().get::<Caller>().cloned() else {
-        return next.run(req).await;
+        return served(next.run(req).await).await;
     };
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
@@ -342,19 +380,72 @@ async fn idempotency(State(app): State<AppRef>, req: Request, next: Next) -> Res
         });
         Request::from_parts(parts, Body::new(body))
     };
-    let resp = next.run(req).await;
-    // An event stream is live, not an answer to replay (and storing would buffer it whole).
-    let streaming = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-    let resp = if cut.load(Ordering::SeqCst) || streaming {
+    // The attempt runs to its end in a task of its own, its answer stored, even if its client
+    // goes away meanwhile (hyper then drops this future, not the task): otherwise work committed
+    // after the client's timeout would leave no answer, its key would be free, and the retry
+    // would do the work twice. A retry meanwhile waits for this answer (see above).
+    let work = tokio::spawn(async move {
+        // A slow first attempt: served, then its answer waits, the key held and not yet stored.
+        let resp = served(next.run(req).await).await;
+        // An event stream is live, not an answer to replay (and storing would buffer it whole).
+        let streaming = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let resp = if cut.load(Ordering::SeqCst) || streaming {
+            resp
+        } else {
+            crate::idempotency::store(&app, &slot, &method, &path, resp).await
+        };
+        drop(claim);
         resp
-    } else {
-        crate::idempotency::store(&app, &slot, &method, &path, resp).await
-    };
-    drop(claim);
-    resp
+    });
+    work.await
+        .unwrap_or_else(|_| ApiError::Internal("the request failed".into()).into_response())
+}
+
+/// Set by the `slow_answer_ms` fault: the answer waits this long, its idempotency key held.
+#[derive(Clone, Copy)]
+struct SlowAnswer(Duration);
+
+/// A request body that fails after `left` bytes and kills its connection, as when the network
+/// cuts a body mid-way (the `cut_body_after` fault).
+struct CutBody {
+    inner: Body,
+    left: u64,
+    kill: Option<ConnKill>,
+}
+
+impl http_body::Body for CutBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.left == 0 {
+            if let Some(k) = &self.kill {
+                k.0.store(true, Ordering::SeqCst);
+            }
+            let cut = io::Error::from(io::ErrorKind::ConnectionAborted);
+            return Poll::Ready(Some(Err(axum::Error::new(cut))));
+        }
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let frame = match frame.into_data() {
+                    Ok(mut data) => {
+                        let n = (data.len() as u64).min(self.left);
+                        self.left -= n;
+                        http_body::Frame::data(data.split_to(n as usize))
+                    }
+                    Err(other) => other,
+                };
+                Poll::Ready(Some(Ok(frame)))
+            }
+            other => other,
+        }
+    }
 }
 
 /// Set by a `drop_connection` fault: the connection then dies without writing an answer.

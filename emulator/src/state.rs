@@ -101,6 +101,18 @@ pub struct Fault {
     /// Extension: a `Location` header for a `status` fault (a 3xx redirect).
     #[serde(default)]
     pub location: Option<String>,
+    /// Extension: the request is served (and its effects committed), then the connection dies
+    /// instead of carrying the answer: an answer lost after commit.
+    #[serde(default)]
+    pub drop_after: Option<bool>,
+    /// Extension: the request body ends in an error after this many bytes and the connection
+    /// dies, as when the network cuts a body mid-way.
+    #[serde(default)]
+    pub cut_body_after: Option<u64>,
+    /// Extension: the request is served at once, but its answer waits this long, holding its
+    /// idempotency key: a first attempt slower than the client's timeout.
+    #[serde(default)]
+    pub slow_answer_ms: Option<u64>,
     pub times: u32,
 }
 

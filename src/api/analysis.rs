@@ -424,7 +424,7 @@ async fn single<T: Transport>(
             || async {
                 let req = Request::get(analysis_path(video, &analysis_id, "/status"))
                     .query("collection", c.names.collection.clone());
-                let doc = c.read::<Value>(req).await?;
+                let doc = c.object(req).await?;
                 progress(&doc);
                 match doc
                     .get_str("status")
@@ -518,9 +518,7 @@ async fn agent<T: Transport>(
         form.push(("custom_edge_case_agent_id".to_string(), a.clone()));
     }
     let url = path(&[Seg::Lit("/api/analyze-video-edge/"), Seg::Id(video)]);
-    let answer = c
-        .read::<Value>(Request::post(url, Body::Form(form)))
-        .await?;
+    let answer = c.object(Request::post(url, Body::Form(form))).await?;
     let analysis_id = answer
         .get_str("analysis_id")
         .map(str::to_string)
@@ -541,7 +539,7 @@ async fn agent<T: Transport>(
         || async {
             let req = Request::get(analysis_path(video, &analysis_id, ""))
                 .query("firebase_collection_name", c.names.collection.clone());
-            let doc = c.read::<Value>(req).await?;
+            let doc = c.object(req).await?;
             progress(&doc);
             Ok(matches!(agent_status(&doc).as_str(), "COMPLETED" | "FAILED").then_some(doc))
         },

@@ -61,7 +61,7 @@ async fn bulk<T: Transport>(
             Body::Json(json_text(&body)),
         )
         .query("include_source_uri", "true");
-        match c.read::<Value>(req).await {
+        match c.object(req).await {
             Ok(doc) => {
                 for item in doc.get("analyses").and_then(Value::arr).unwrap_or(&[]) {
                     if let Some(v) = item.get_str("video_id") {
@@ -116,7 +116,7 @@ pub async fn run<T: Transport>(
     form.push(("start".into(), "true".into()));
     form.push(("client_batch_id".into(), client_batch_id(c)));
     let created = c
-        .read::<Value>(Request::post(
+        .object(Request::post(
             path(&[Seg::Lit("/api/create-batch")]),
             Body::Form(form),
         ))
@@ -188,7 +188,7 @@ pub async fn finish<T: Transport>(
             if batch_type == "prompt" {
                 req = req.query("include_videos", "false");
             }
-            let s = c.read::<Value>(req).await?;
+            let s = c.object(req).await?;
             progress(&s);
             let done = matches!(
                 s.get_str("status")
@@ -202,7 +202,7 @@ pub async fn finish<T: Transport>(
     )
     .await?;
     let status = if batch_type == "prompt" {
-        c.read::<Value>(Request::get(batch_path(batch_id, "/status")?))
+        c.object(Request::get(batch_path(batch_id, "/status")?))
             .await?
     } else {
         status
@@ -322,15 +322,15 @@ pub async fn results<T: Transport>(
         check_filter(f)?;
     }
     let status = c
-        .read::<Value>(Request::get(batch_path(batch_id, "/status")?))
+        .object(Request::get(batch_path(batch_id, "/status")?))
         .await?;
     let batch_id = batch_id.trim();
     let url = viewer_url(&c.names.collection, batch_id);
-    let rows: Vec<Value> = status
-        .get("videos")
-        .and_then(Value::arr)
-        .unwrap_or(&[])
-        .to_vec();
+    let rows: Vec<Value> = match status.get("videos") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Arr(rows)) => rows.clone(),
+        Some(_) => return Err(crate::transport::shape_error("'videos' is not a list")),
+    };
     let config = status.get("config").cloned().unwrap_or(Value::Null);
     let kind = config
         .get_str("analysis_kind")

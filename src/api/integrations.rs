@@ -152,7 +152,7 @@ pub async fn add<T: Transport>(c: &Call<'_, T>, n: &NewIntegration) -> Result<Va
     let (endpoint, body) = plan(n)?;
     let secrets = secrets(&n.credentials);
     let r = c
-        .read::<Value>(Request::post(
+        .object(Request::post(
             path(&[Seg::Lit(endpoint)]),
             Body::Json(json_text(&body)),
         ))

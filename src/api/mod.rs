@@ -82,6 +82,11 @@ impl<T: Transport> Call<'_, T> {
     pub async fn read<R: DeserializeOwned>(&self, req: Request) -> Result<R, Error> {
         self.send(req).await?.doc.read()
     }
+    /// Sends `req` and reads the answer, which must be a JSON object, as a `Value` (for the
+    /// documents Rust reshapes).
+    pub async fn object(&self, req: Request) -> Result<crate::value::Value, Error> {
+        self.doc(req).await?.read()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,10 +21,13 @@ pub async fn my_videos<T: Transport>(
         // `sample` too: analysing a folder of the sample scope lists it first (API.md §9).
         req = req.query("scope", scope_in(Some(s), &["user", "org", "sample"])?);
     }
-    Ok(match c.doc(req).await?.field("videos") {
-        Some(list) if list.is_array() => Out::Doc(list),
-        _ => Out::Made(Value::Arr(Vec::new())),
-    })
+    // No `videos` is an empty list, as the Python client reads it; a `videos` that is not a
+    // list is an answer of the wrong shape.
+    match c.doc(req).await?.field("videos") {
+        Some(list) if list.is_array() => Ok(Out::Doc(list)),
+        Some(_) => Err(crate::transport::shape_error("'videos' is not a list")),
+        None => Ok(Out::Made(Value::Arr(Vec::new()))),
+    }
 }
 
 /// `DELETE /api/video/{id}`.

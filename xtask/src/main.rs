@@ -243,6 +243,8 @@ fn test() -> Result<(), String> {
     println!("types: 2 passed, 0 failed");
     step("the dashboard in headless Chromium (playwright-core)");
     tally.node_test(&root().join("tests/e2e"), &env)?;
+    step("the fault matrix and the upload soak, in Node and in Chromium (tests/reliability)");
+    tally.node_test(&root().join("tests/reliability"), &env)?;
     drop(emu);
 
     step("conformance: the published Python client against the emulator");
