@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router(app: AppRef) -> Router<AppRef> {
+    let admin_on = app.cfg.admin;
     let guarded = Router::new()
         .route("/__emulator/reset", post(reset))
         .route("/__emulator/rules", post(set_rules).get(get_rules))
@@ -31,9 +32,12 @@ pub fn router(app: AppRef) -> Router<AppRef> {
                 .layer(axum::extract::DefaultBodyLimit::max(512 * 1024 * 1024)),
         )
         .route_layer(axum::middleware::from_fn_with_state(app, same_origin));
-    Router::new()
-        .route("/__emulator/health", get(health))
-        .merge(guarded)
+    let open = Router::new().route("/__emulator/health", get(health));
+    if admin_on {
+        open.merge(guarded)
+    } else {
+        open
+    }
 }
 
 /// The admin API answers scripts (which send no `Origin`), pages of the emulator's own origin,

@@ -23,6 +23,8 @@ pub struct Config {
     /// Lets a page of another origin use the admin API (`X-Emulator-Token`); made up at start
     /// when not given.
     pub admin_token: Option<String>,
+    /// The admin API under `/__emulator/` (health aside); on unless `--no-admin`.
+    pub admin: bool,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             rules_file: None,
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             admin_token: None,
+            admin: true,
         }
     }
 }
@@ -58,6 +61,8 @@ USAGE: nomadic-emulator [FLAGS]
   --max-upload-bytes N        uploads above N bytes get 413 (default 2147483648)
   --admin-token TOKEN         token a page of another origin must send (X-Emulator-Token) to
                               use /__emulator/ (default: a new one, printed at start)
+  --admin                     serve the admin API under /__emulator/ (the default)
+  --no-admin                  do not serve it (only /__emulator/health answers)
   --help                      this text
 ";
 
@@ -82,6 +87,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Config, String> {
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match name.as_str() {
+            "--admin" => cfg.admin = true,
+            "--no-admin" => cfg.admin = false,
             "--addr" => {
                 let v = value()?;
                 cfg.addr = v.parse().map_err(|_| {

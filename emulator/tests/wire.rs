@@ -519,3 +519,22 @@ fn a_web_page_of_another_origin_cannot_use_the_admin_api() {
     );
     drop(emu);
 }
+
+#[test]
+fn no_admin_turns_the_admin_api_off_but_keeps_health() {
+    let (_d, _emu, c) = fresh(&["--no-admin"]);
+    let a = admin(&c);
+    assert_eq!(
+        a.send("POST", "/__emulator/reset", &[], None)
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(
+        a.send("GET", "/__emulator/requests", &[], None)
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(a.get("/__emulator/health").unwrap().status, 200);
+}
