@@ -323,13 +323,24 @@ let lastBatch = null;
 
 const seconds = (t) => (typeof t === 'number' ? t : String(t || '0').split(':').reduce((a, p) => a * 60 + Number(p), 0));
 
-function renderResults(batch) {
+/** When each event of the analyses shown unfiltered happens, by analysis id: search results
+ * name events by their index in the whole analysis. */
+const eventTimes = new Map();
+
+/** `complete`: the results hold every event (no approval filter), so their times can be kept. */
+function renderResults(batch, complete = true) {
   const box = $('timelines');
   box.replaceChildren();
   // A new set of results starts with the player closed (it showed another analysis's video).
   $('playerBox').hidden = true;
   $('player').pause();
   for (const r of batch.results) {
+    if (complete && r.analysis_id) {
+      eventTimes.set(r.analysis_id, (r.events || []).map((e) => ({
+        start: seconds(e.t_start ?? e.start_time),
+        text: `${e.t_start ?? e.start_time}–${e.t_end ?? e.end_time}`,
+      })));
+    }
     const div = document.createElement('div');
     div.className = 'video-result';
     div.dataset.id = r.video_id;
@@ -539,7 +550,7 @@ showHistory();
 
 async function applyFilter() {
   const filter = $('approvalFilter').value || undefined;
-  renderResults(await client.getBatchAnalysis(lastBatch, { filter }));
+  renderResults(await client.getBatchAnalysis(lastBatch, { filter }), !filter);
 }
 
 async function downloadCsv() {
@@ -550,12 +561,6 @@ async function downloadCsv() {
   a.download = `batch-${lastBatch}${filter ? '-' + filter : ''}.csv`;
   a.click();
   URL.revokeObjectURL(a.href);
-}
-
-/** Where event `index` of a video starts, when its analysis is shown on the page. */
-function eventStart(videoId, index) {
-  const segs = document.querySelectorAll(`.video-result[data-id="${CSS.escape(videoId)}"] button.segment`);
-  return segs[index] ? Number(segs[index].dataset.start) : 0;
 }
 
 async function runSearch() {
@@ -578,8 +583,11 @@ async function runSearch() {
       play.type = 'button';
       play.textContent = 'Play';
       play.setAttribute('aria-label', `Play ${names.get(m.video_id) || m.video_id} at this event`);
-      play.onclick = () => playAt(m.video_id, eventStart(m.video_id, m.event_index));
-      li.append(img, `${names.get(m.video_id) || m.video_id}, event ${m.event_index + 1}: ${m.reason} (similarity ${m.similarity}) `, play);
+      // The event's time, when its analysis was shown here; else the video plays from its start.
+      const at = eventTimes.get(m.analysis_id)?.[m.event_index];
+      play.onclick = () => playAt(m.video_id, at ? at.start : 0);
+      const when = at ? ` at ${at.text}` : '';
+      li.append(img, `${names.get(m.video_id) || m.video_id}, event ${m.event_index + 1}${when}: ${m.reason} (similarity ${m.similarity}) `, play);
       list.append(li);
     }
   } catch (e) {
