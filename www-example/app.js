@@ -327,6 +327,16 @@ const seconds = (t) => (typeof t === 'number' ? t : String(t || '0').split(':').
  * name events by their index in the whole analysis. */
 const eventTimes = new Map();
 
+function keepTimes(results) {
+  for (const r of results) {
+    if (!r.analysis_id) continue;
+    eventTimes.set(r.analysis_id, (r.events || []).map((e) => ({
+      start: seconds(e.t_start ?? e.start_time),
+      text: `${e.t_start ?? e.start_time}–${e.t_end ?? e.end_time}`,
+    })));
+  }
+}
+
 /** `complete`: the results hold every event (no approval filter), so their times can be kept. */
 function renderResults(batch, complete = true) {
   const box = $('timelines');
@@ -334,13 +344,8 @@ function renderResults(batch, complete = true) {
   // A new set of results starts with the player closed (it showed another analysis's video).
   $('playerBox').hidden = true;
   $('player').pause();
+  if (complete) keepTimes(batch.results);
   for (const r of batch.results) {
-    if (complete && r.analysis_id) {
-      eventTimes.set(r.analysis_id, (r.events || []).map((e) => ({
-        start: seconds(e.t_start ?? e.start_time),
-        text: `${e.t_start ?? e.start_time}–${e.t_end ?? e.end_time}`,
-      })));
-    }
     const div = document.createElement('div');
     div.className = 'video-result';
     div.dataset.id = r.video_id;
@@ -571,6 +576,15 @@ async function runSearch() {
   $('runSearch').disabled = true;
   try {
     const r = await client.search($('searchQuery').value, { folderName: $('folder').value, scope: $('scope').value });
+    // Times of analyses not shown on this page yet: from the earlier analyses kept in this browser.
+    for (const b of history()) {
+      if (r.matches.every((m) => eventTimes.has(m.analysis_id))) break;
+      try {
+        keepTimes((await client.getBatchAnalysis(b.id)).results);
+      } catch {
+        // An analysis that is gone gives no times; its matches show none.
+      }
+    }
     $('searchSummary').textContent = r.matches.length ? r.summary : 'No matching events in this folder.';
     for (const m of r.matches) {
       const li = document.createElement('li');

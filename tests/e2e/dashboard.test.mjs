@@ -272,11 +272,20 @@ test('a failed analysis shows its reason, and a double click runs one analysis',
 });
 
 test('search runs on Enter', async () => {
+  // After a reload nothing is shown: the matches' times come from the analyses kept in this browser.
+  const [folder, scope] = [await page.inputValue('#folder'), await page.inputValue('#scope')];
+  await page.reload();
+  await page.fill('#apiKey', key);
+  await page.dispatchEvent('#apiKey', 'change');
+  await page.fill('#folder', folder);
+  await page.selectOption('#scope', scope);
+  await page.dispatchEvent('#folder', 'change');
   await page.fill('#searchQuery', 'clear road');
   await page.locator('#searchQuery').press('Enter');
   await page.locator('#searchMatches li').first().waitFor();
   // Each match shows its event's thumbnail and plays the video from the event's start.
   await page.locator('#searchMatches li img.thumb').first().waitFor();
+  assert.match(await page.locator('#searchMatches li').first().textContent(), /, event 1 at \S+–\S+: /);
   await page.locator('#searchMatches li button').first().click();
   await page.waitForFunction(() => document.getElementById('player').currentSrc.includes('/api/video-files/'));
   assert.equal(await page.locator('#player').evaluate((v) => v.currentTime), 1);
