@@ -93,13 +93,10 @@ pub fn probe_video(file: JsValue) -> Promise {
                 "'".to_string() + &f.name() + "'"
             });
         let size = blob.size() as u64;
-        match crate::probe::probe(&BlobSource(blob), size).await {
-            Ok(p) => Ok(to_js(&p.to_value())),
-            Err(Error::Validation(why)) => Err(Error::Validation(
-                name + " is not an MP4 or MOV video: " + &why,
-            )),
-            Err(e) => Err(e),
-        }
+        let p = crate::probe::probe(&BlobSource(blob), size)
+            .await
+            .map_err(|e| crate::probe::named(e, &name))?;
+        Ok(to_js(&p.to_value()))
     }))
 }
 

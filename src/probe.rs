@@ -103,6 +103,17 @@ async fn drive(src: &dyn Source, size: u64) -> Result<Probe, Error> {
     }
 }
 
+/// A refusal from [`probe`] as the caller says it, naming the file (`what`: `'clip.mp4'`, or
+/// `upload item 1: 'clip.mp4'`); other errors are left as they are.
+pub fn named(e: Error, what: &str) -> Error {
+    match e {
+        Error::Validation(why) => {
+            Error::Validation(what.to_string() + " is not an MP4 or MOV video: " + &why)
+        }
+        other => other,
+    }
+}
+
 /// Probes bytes held whole (tests and the fuzz target).
 pub fn probe_bytes(bytes: &[u8]) -> Result<Probe, Error> {
     // One window holding the whole file: the parser never needs more.

@@ -99,11 +99,7 @@ async function uploadOne({ video, metadata }) {
   try {
     row.facts.textContent = describe(await probeVideo(video));
   } catch (e) {
-    row.state.textContent = `not uploaded: ${friendly(e)}`;
-    row.state.className = 'state error';
-    row.li.classList.add('failed');
-    row.bar.hidden = true;
-    row.cancel.hidden = true;
+    refuse(row, `not uploaded: ${friendly(e)}`);
     return;
   }
   const ac = new AbortController();
@@ -143,9 +139,14 @@ async function uploadOne({ video, metadata }) {
 
 /** A row for a picked file that is not uploaded, saying why (nothing is sent for it). */
 function refused(name, why) {
-  const row = uploadRow(name);
+  refuse(uploadRow(name), why);
+}
+
+/** Marks an upload row as not uploaded, saying why. */
+function refuse(row, why) {
   row.state.textContent = why;
   row.state.className = 'state error';
+  row.li.classList.add('failed');
   row.bar.hidden = true;
   row.cancel.hidden = true;
 }

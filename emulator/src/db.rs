@@ -160,7 +160,6 @@ pub fn open(dir: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Empties every table (the admin reset).
 /// Rows per table, for checking that a call changed state exactly once (`GET /__emulator/counts`).
 pub fn counts(conn: &Connection) -> rusqlite::Result<serde_json::Map<String, serde_json::Value>> {
     let mut out = serde_json::Map::new();
@@ -171,6 +170,7 @@ pub fn counts(conn: &Connection) -> rusqlite::Result<serde_json::Map<String, ser
     Ok(out)
 }
 
+/// Empties every table (the admin reset).
 pub fn clear(conn: &Connection) -> rusqlite::Result<()> {
     let sql: String = TABLES.iter().map(|t| format!("DELETE FROM {t};")).collect();
     conn.execute_batch(&format!("BEGIN;{sql}COMMIT;"))

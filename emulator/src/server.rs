@@ -181,10 +181,10 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
                 req.extensions_mut().insert(prompt::CutStream(n));
                 (next.run(req).await, Some("cut_stream"))
             } else if f.drop_connection == Some(true) {
-                let kill = req.extensions().get::<ConnKill>().cloned();
+                let kill = ConnKill::of(&req);
                 drain(req.into_body()).await;
                 if let Some(k) = kill {
-                    k.0.store(true, Ordering::SeqCst);
+                    k.fire();
                 }
                 (
                     StatusCode::SERVICE_UNAVAILABLE.into_response(),
@@ -192,10 +192,10 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
                 )
             } else if f.drop_after == Some(true) {
                 // Served and committed; then the answer is lost with the connection.
-                let kill = req.extensions().get::<ConnKill>().cloned();
+                let kill = ConnKill::of(&req);
                 let served = next.run(req).await;
                 if let Some(k) = kill {
-                    k.0.store(true, Ordering::SeqCst);
+                    k.fire();
                 }
                 drop(served);
                 (
@@ -203,7 +203,7 @@ async fn wire(State(app): State<AppRef>, req: Request, next: Next) -> Response {
                     Some("drop_after"),
                 )
             } else if let Some(n) = f.cut_body_after {
-                let kill = req.extensions().get::<ConnKill>().cloned();
+                let kill = ConnKill::of(&req);
                 let (parts, body) = req.into_parts();
                 let body = Body::new(CutBody {
                     inner: body,
@@ -426,7 +426,7 @@ impl http_body::Body for CutBody {
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
         if self.left == 0 {
             if let Some(k) = &self.kill {
-                k.0.store(true, Ordering::SeqCst);
+                k.fire();
             }
             let cut = io::Error::from(io::ErrorKind::ConnectionAborted);
             return Poll::Ready(Some(Err(axum::Error::new(cut))));
@@ -451,6 +451,17 @@ impl http_body::Body for CutBody {
 /// Set by a `drop_connection` fault: the connection then dies without writing an answer.
 #[derive(Clone)]
 pub struct ConnKill(Arc<AtomicBool>);
+
+impl ConnKill {
+    /// The switch of the connection `req` came on.
+    fn of(req: &Request) -> Option<ConnKill> {
+        req.extensions().get::<ConnKill>().cloned()
+    }
+    /// The connection dies: no answer is written, nothing more is read.
+    fn fire(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
 
 struct KillableIo {
     inner: tokio::net::TcpStream,

@@ -12,7 +12,7 @@ use super::videos::{readiness, reported_status, status, Readiness};
 use super::{path, Body, Call, Part, Request, Seg, Transport};
 use crate::error::Error;
 use crate::join::join_all;
-use crate::probe::{probe, Source};
+use crate::probe::{named, probe, Source};
 use crate::value::{int_text, json_text, obj, Value};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -129,6 +129,11 @@ const VIEW_NAMES_HINT: &str = "every multi-view set needs a 'front' view";
 
 fn nth(what: &str, i: usize) -> String {
     what.to_string() + " " + &int_text(i as i64) + ": "
+}
+
+/// How a message names view `view` of multi-view set `i`.
+fn view_of(i: usize, view: &str) -> String {
+    nth("multi-view set", i) + "view '" + view + "': "
 }
 
 fn plan_item(item: Item, index: usize) -> Result<Planned, Error> {
@@ -290,9 +295,7 @@ fn plan_sets(sets: Vec<ViewSet>, many: bool, o: &Options) -> Result<Route, Error
                 },
                 index,
             )
-            .map_err(|e| {
-                invalid(nth("multi-view set", i) + "view '" + &name + "': " + e.message())
-            })?;
+            .map_err(|e| invalid(view_of(i, &name) + e.message()))?;
             index += 1;
             views.push((name, p));
         }
@@ -608,7 +611,7 @@ async fn probe_files<T: Transport>(c: &Call<'_, T>, route: &Route) -> Result<(),
         Route::Views(sets, _) => {
             for (i, set) in sets.iter().enumerate() {
                 for (view, p) in set {
-                    files.push((nth("multi-view set", i) + "view '" + view + "': ", p));
+                    files.push((view_of(i, view), p));
                 }
             }
         }
@@ -623,19 +626,13 @@ async fn probe_files<T: Transport>(c: &Call<'_, T>, route: &Route) -> Result<(),
         else {
             continue;
         };
-        let source = Slot { c, slot: *slot };
-        if let Err(e) = probe(&source, *size as u64).await {
-            let name = file_name
-                .as_ref()
-                .or(p.display.as_ref())
-                .map_or("", String::as_str);
-            return Err(match e {
-                Error::Validation(why) => {
-                    invalid(prefix + "'" + name + "' is not an MP4 or MOV video: " + &why)
-                }
-                other => other,
-            });
-        }
+        let name = file_name
+            .as_ref()
+            .or(p.display.as_ref())
+            .map_or("", String::as_str);
+        probe(&Slot { c, slot: *slot }, *size as u64)
+            .await
+            .map_err(|e| named(e, &(prefix + "'" + name + "'")))?;
     }
     Ok(())
 }

@@ -74,6 +74,15 @@ pub struct WebCtx {
     pub progress: Option<Rc<Progress>>,
 }
 
+impl WebCtx {
+    /// The caller's file in `slot`.
+    fn blob(&self, slot: usize) -> Result<&Blob, Error> {
+        self.blobs
+            .get(slot)
+            .ok_or_else(|| Error::Network("an upload lost its file".into()))
+    }
+}
+
 pub fn is_aborted(signal: Option<&AbortSignal>) -> bool {
     signal.is_some_and(AbortSignal::aborted)
 }
@@ -130,8 +139,8 @@ impl Drop for Timer {
 
 /// A timer that aborts `controller` after `ms`, and the flag it sets when it does (so a failure
 /// can be told apart as this time running out). Dropping the timer clears it.
-fn abort_after(controller: &AbortController, ms: f64) -> (Rc<std::cell::Cell<bool>>, Timer) {
-    let fired = Rc::new(std::cell::Cell::new(false));
+fn abort_after(controller: &AbortController, ms: f64) -> (Rc<Cell<bool>>, Timer) {
+    let fired = Rc::new(Cell::new(false));
     let (c, f) = (controller.clone(), fired.clone());
     let timer = Timer::new(ms, move || {
         f.set(true);
@@ -211,7 +220,7 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
 struct Deadline {
     signal: AbortSignal,
     /// Set by our own timer; `None` when the runtime's `AbortSignal.timeout()` keeps the time.
-    timed_out: Option<Rc<std::cell::Cell<bool>>>,
+    timed_out: Option<Rc<Cell<bool>>>,
     _timer: Option<Timer>,
     _hook: Option<OnAbort>,
 }
@@ -329,10 +338,7 @@ fn form_data(ctx: &WebCtx, parts: &[Part]) -> Result<FormData, Error> {
                 content_type,
                 video,
             } => {
-                let blob = ctx
-                    .blobs
-                    .get(*slot)
-                    .ok_or_else(|| Error::Network("an upload part lost its file".into()))?;
+                let blob = ctx.blob(*slot)?;
                 // A File goes in as it is, whatever its type: a slice of a picked file (the only
                 // way to re-type it without copying) is no longer a plain on-disk file to
                 // Chromium, which then streams it through its blob system at about half the
@@ -670,12 +676,15 @@ async fn via_xhr(
             retry_after: xhr.get_response_header("Retry-After").ok().flatten(),
             request_id: xhr.get_response_header("X-Request-ID").ok().flatten(),
         }),
-        Err(_) if watch.as_ref().is_some_and(|w| w.fired.get()) => Err(Failure::Network(
-            "the upload stalled: no bytes went out for ".to_string()
-                + &crate::value::int_text(req.stall_ms.unwrap_or(0.0) as i64)
-                + " ms",
-        )),
         Err(kind) => Err(match kind.as_string().as_deref() {
+            // Aborted by the stall watch, not by the caller: a network failure, retried.
+            Some("abort") if let Some(w) = watch.as_ref().filter(|w| w.fired.get()) => {
+                Failure::Network(
+                    "the upload stalled: no bytes went out for ".to_string()
+                        + &crate::value::int_text(w.ms as i64)
+                        + " ms",
+                )
+            }
             Some("abort") => Failure::Abort,
             Some("timeout") => Failure::Timeout,
             _ => Failure::Network("network error (connection failed or refused)".into()),
@@ -853,11 +862,7 @@ impl Backend for WebBackend {
         if is_aborted(ctx.signal.as_ref()) {
             return Err(aborted());
         }
-        let blob = ctx
-            .blobs
-            .get(slot)
-            .ok_or_else(|| Error::Network("an upload lost its file".into()))?;
-        read_range(blob, start, end).await
+        read_range(ctx.blob(slot)?, start, end).await
     }
 
     async fn sleep(&self, ctx: &WebCtx, ms: f64) -> Result<(), Error> {

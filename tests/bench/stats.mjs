@@ -1,7 +1,7 @@
 // What every benchmark shares: interleaved rounds (the order flips every round, so drift on a
 // shared machine falls on both sides alike), medians with their spread, and a headless Chromium
 // with the flags that work here. Nothing here asserts anything about time.
-import { chromium } from '../../tools/node_modules/playwright-core/index.mjs';
+export { launch } from '../chromium.mjs';
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -23,12 +23,4 @@ export async function interleaved(named, rounds) {
     for (const [k, f] of i % 2 ? [...entries].reverse() : entries) out[k].push(await f());
   }
   return out;
-}
-
-export function launch(extraArgs = []) {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
-  });
 }

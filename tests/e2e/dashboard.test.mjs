@@ -2,7 +2,7 @@
 // watch it upload, see it listed with the duration read from the file, cancel an upload, delete.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from '../../tools/node_modules/playwright-core/index.mjs';
+import { launch } from '../chromium.mjs';
 import { mp4 } from '../suite/helpers.js';
 
 const base = process.env.NOMADIC_DASHBOARD_URL;
@@ -16,11 +16,7 @@ let browser;
 let page;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launch();
   page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));

@@ -15,7 +15,7 @@ import { openAsBlob } from 'node:fs';
 import { open, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mp4, countReads } from '../suite/helpers.js';
+import { cameraLayout, countReads } from '../suite/helpers.js';
 
 const base = process.env.NOMADIC_EMULATOR_URL;
 const apiKey = process.env.NOMADIC_TEST_API_KEY;
@@ -82,17 +82,11 @@ test('probeVideo reads a 2 GiB MP4 whose index is at its end from under 2 MiB of
   // A sparse file on disk: ftyp, a 64-bit mdat of 2 GiB (holes, no disk used), then moov.
   const dir = await mkdtemp(join(tmpdir(), 'probe-'));
   const path = join(dir, 'camera.mp4');
-  const whole = mp4(3600, 0);
-  const [ftyp, moov] = [whole.subarray(0, 32), whole.subarray(32, whole.length - 8)];
   const mdat = 2 ** 31;
-  const head = new Uint8Array(16);
-  new DataView(head.buffer).setUint32(0, 1);
-  head.set(new TextEncoder().encode('mdat'), 4);
-  new DataView(head.buffer).setBigUint64(8, BigInt(16 + mdat));
+  const { head, moov } = cameraLayout(3600, mdat);
   const fh = await open(path, 'w');
-  await fh.write(ftyp, 0, ftyp.length, 0);
-  await fh.write(head, 0, 16, 32);
-  await fh.write(moov, 0, moov.length, 48 + mdat);
+  await fh.write(head, 0, head.length, 0);
+  await fh.write(moov, 0, moov.length, head.length + mdat);
   await fh.close();
   try {
     const blob = await openAsBlob(path, { type: 'video/mp4' });

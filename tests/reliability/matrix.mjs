@@ -23,17 +23,10 @@ function faults(T) {
   };
 }
 
-export async function reliability({ NomadicClient, base, apiKey, adminToken, mp4, where }) {
-  const admin = async (method, path, body) => {
-    const init = { method, headers: { 'X-Emulator-Token': adminToken } };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers['Content-Type'] = 'application/json';
-    }
-    const r = await fetch(`${base}/__emulator/${path}`, init);
-    if (!r.ok) throw new Error(`admin ${method} ${path}: HTTP ${r.status}`);
-    return r.json();
-  };
+/** `helpers`: the suite's `mp4` writer and `admin` caller (tests/suite/helpers.js). */
+export async function reliability({ NomadicClient, base, apiKey, adminToken, helpers, where }) {
+  const { mp4 } = helpers;
+  const admin = (method, path, body) => helpers.admin(base, method, path, body, adminToken);
   const video = (name) => new File([mp4(3, 64)], name, { type: 'video/mp4' });
   const run = 'rel' + Math.random().toString(36).slice(2, 8);
   let n = 0;

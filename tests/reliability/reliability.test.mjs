@@ -4,10 +4,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { chromium } from '../../tools/node_modules/playwright-core/index.mjs';
+import { launch } from '../chromium.mjs';
 import { reliability } from './matrix.mjs';
 import { hostileServer } from './hostile.mjs';
-import { mp4 } from '../suite/helpers.js';
+import * as helpers from '../suite/helpers.js';
 
 const base = process.env.NOMADIC_EMULATOR_URL;
 const apiKey = process.env.NOMADIC_TEST_API_KEY;
@@ -39,11 +39,11 @@ test('a hostile server gets typed errors and no key, in Node', async () => {
 test('every method recovers from every fault exactly once, in Node', async () => {
   const { default: init, NomadicClient } = await import('../../pkg/node.js');
   await init();
-  report('Node', await reliability({ NomadicClient, base, apiKey, adminToken, mp4, where: 'Node' }));
+  report('Node', await reliability({ NomadicClient, base, apiKey, adminToken, helpers, where: 'Node' }));
 });
 
 test('a hostile server gets typed errors and no key, and every method recovers from every fault exactly once, in Chromium', async () => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await launch();
   try {
     const page = await browser.newPage();
     await page.goto(base + '/');
@@ -55,13 +55,13 @@ test('a hostile server gets typed errors and no key, and every method recovers f
     };
     const result = await page.evaluate(async ({ sources, apiKey, adminToken }) => {
       const url = (text) => URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
-      const { mp4 } = await import(url(sources.helpers));
+      const helpers = await import(url(sources.helpers));
       const { reliability } = await import(url(sources.matrix));
       const { hostileServer } = await import(url(sources.hostile));
       const { default: init, NomadicClient, NomadicMLError } = await import('/pkg/index.js');
       await init();
       const hostile = await hostileServer({ NomadicClient, NomadicMLError });
-      return { hostile, faults: await reliability({ NomadicClient, base: location.origin, apiKey, adminToken, mp4, where: 'Chromium' }) };
+      return { hostile, faults: await reliability({ NomadicClient, base: location.origin, apiKey, adminToken, helpers, where: 'Chromium' }) };
     }, { sources, apiKey, adminToken });
     hostileReport('Chromium', result.hostile);
     report('Chromium', result.faults);

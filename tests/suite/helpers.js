@@ -59,18 +59,26 @@ export function mp4(duration, payload) {
   return cat(ftyp, moov, box('mdat', new Uint8Array(payload)));
 }
 
+/**
+ * The ends of an MP4 as cameras write it: `head` is ftyp and the header of a 64-bit `mdat` whose
+ * `mdatBytes` follow it; `moov` comes after them.
+ */
+export function cameraLayout(duration, mdatBytes) {
+  const whole = mp4(duration, 0);
+  const head = new Uint8Array(48);
+  head.set(whole.subarray(0, 32));
+  const dv = new DataView(head.buffer);
+  dv.setUint32(32, 1);
+  head.set(new TextEncoder().encode('mdat'), 36);
+  dv.setBigUint64(40, BigInt(16 + mdatBytes));
+  return { head, moov: whole.subarray(32, whole.length - 8) };
+}
+
 /** An MP4 as cameras write it: ftyp, a 64-bit `mdat` of `mdatBytes` zeros, then `moov`. */
 export function moovAtEnd(duration, mdatBytes) {
-  const whole = mp4(duration, 0);
-  const ftyp = whole.subarray(0, 32);
-  const moov = whole.subarray(32, whole.length - 8);
-  const head = new Uint8Array(16);
-  const dv = new DataView(head.buffer);
-  dv.setUint32(0, 1);
-  head.set(new TextEncoder().encode('mdat'), 4);
-  dv.setBigUint64(8, BigInt(16 + mdatBytes));
+  const { head, moov } = cameraLayout(duration, mdatBytes);
   const mib = new Uint8Array(1 << 20);
-  const parts = [ftyp, head];
+  const parts = [head];
   for (let i = 0; i < Math.floor(mdatBytes / mib.length); i++) parts.push(mib);
   parts.push(new Uint8Array(mdatBytes % mib.length), moov);
   return new File(parts, 'camera.mp4', { type: 'video/mp4' });

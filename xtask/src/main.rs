@@ -382,13 +382,17 @@ fn demo(flags: &[String]) -> Result<(), String> {
 /// use it by name.
 fn link_package() -> Result<(), String> {
     for dir in ["tests/pkg", "tests/pkg/jest"] {
-        let modules = root().join(dir).join("node_modules");
-        std::fs::create_dir_all(&modules).map_err(|e| e.to_string())?;
-        let link = modules.join("nomadicml-web");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())?;
+        link_package_into(&root().join(dir).join("node_modules"))?;
     }
     Ok(())
+}
+
+/// `modules/nomadicml-web` -> `pkg/`, as an install of the built package would be.
+fn link_package_into(modules: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(modules).map_err(|e| e.to_string())?;
+    let link = modules.join("nomadicml-web");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())
 }
 
 /// Copies `from` into `to` (replacing it), for serving the package beside the dashboard.
@@ -459,7 +463,12 @@ fn bench_baselines() -> Result<PathBuf, String> {
     const BASELINES: [&str; 2] = ["openai@7.59.0", "twelvelabs-js@1.3.4"];
     let dir = root().join("target/bench/baselines");
     let modules = dir.join("node_modules");
-    if !(modules.join("openai").exists() && modules.join("twelvelabs-js").exists()) {
+    let installed = BASELINES.iter().all(|b| {
+        modules
+            .join(b.rsplit_once('@').map_or(*b, |(name, _)| name))
+            .exists()
+    });
+    if !installed {
         step(&format!("installing {} (once)", BASELINES.join(" and ")));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         std::fs::write(
@@ -484,8 +493,6 @@ fn bench_baselines() -> Result<PathBuf, String> {
             return Err("installing the benchmark's baseline clients failed".into());
         }
     }
-    let link = modules.join("nomadicml-web");
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(root().join("pkg"), &link).map_err(|e| e.to_string())?;
+    link_package_into(&modules)?;
     Ok(dir)
 }
