@@ -25,7 +25,9 @@ test('the package declares its entry points and types', async () => {
   const pkg = JSON.parse(await readFile(new URL('./node_modules/nomadicml-web/package.json', import.meta.url)));
   assert.deepEqual(pkg.exports['.'].node, { import: { types: './index.d.ts', default: './node.js' }, require: { types: './index.d.cts', default: './node.cjs' } });
   for (const c of ['browser', 'import', 'default']) assert.equal(pkg.exports['.'][c].types, './index.d.ts');
-  for (const f of ['index.js', 'node.js', 'node.cjs', 'index.d.ts', 'index.d.cts', 'nomadicml_web_bg.wasm', 'README.md', 'LICENSE']) {
+  assert.deepEqual(pkg.exports['./inline'], { require: { types: './index.d.cts', default: './node.cjs' }, default: { types: './inline.d.ts', default: './inline.js' } });
+  assert.equal(pkg.engines.node, '>=18', 'the Node versions the packaging matrix runs');
+  for (const f of ['index.js', 'node.js', 'node.cjs', 'index.d.ts', 'index.d.cts', 'inline.js', 'inline.d.ts', 'nomadicml_web_bg.wasm', 'README.md', 'LICENSE']) {
     assert.ok(pkg.files.some((g) => f === g || f.startsWith(g)), `${f} is in the tarball's files`);
     await readFile(new URL(`./node_modules/nomadicml-web/${f}`, import.meta.url));
   }
@@ -99,4 +101,17 @@ test('probeVideo reads a 2 GiB MP4 whose index is at its end from under 2 MiB of
   } finally {
     await rm(dir, { recursive: true });
   }
+});
+
+test('nomadicml-web/inline loads the wasm it carries', async () => {
+  const inline = await import('nomadicml-web/inline');
+  assert.equal(inline.isInitialized(), false, 'its own instance, not yet loaded');
+  assert.throws(() => new inline.NomadicClient({ apiKey, baseUrl: base }), (e) => e instanceof inline.NomadicMLError && /await init\(\)/.test(e.message));
+  assert.equal(await inline.default(), undefined);
+  const videos = await new inline.NomadicClient({ apiKey, baseUrl: base }).myVideos();
+  assert.ok(Array.isArray(videos));
+  // What it carries is the package's wasm, byte for byte.
+  const text = await readFile(new URL('./node_modules/nomadicml-web/inline.js', import.meta.url), 'utf8');
+  const carried = Buffer.from(/const w='([A-Za-z0-9+/=]+)'/.exec(text)[1], 'base64');
+  assert.ok(carried.equals(await readFile(new URL('./node_modules/nomadicml-web/nomadicml_web_bg.wasm', import.meta.url))));
 });

@@ -15,6 +15,7 @@ import init, {
   type UploadProgress,
   type VideoProbe,
 } from 'nomadicml-web';
+import initInline, { NomadicClient as InlineClient } from 'nomadicml-web/inline';
 
 export async function usage(file: File, json: File): Promise<void> {
   const loaded: void = await init();
@@ -30,7 +31,11 @@ export async function usage(file: File, json: File): Promise<void> {
   const many = await client.upload([file, [file, json], { video: file, name: 'n.mp4', metadata: { a: 1 } }], { concurrency: 2 });
   many.forEach((r) => r.status);
   await client.upload({ front: file, left: file }, { chunkSize: 8388608, probe: false, stallTimeoutMs: 30000 });
-  await client.upload(['gs://b/a.mp4'], { integrationId: 'x' });
+  const job: string = (await client.upload(['gs://b/a.mp4'], { integrationId: 'x' })).import_job_id;
+  const inlineLoaded: void = await initInline();
+  new InlineClient({ apiKey: 'k' })[Symbol.dispose]();
+  const either = await client.upload(String(file.name));
+  const route: string = 'import_job_id' in either ? either.import_job_id : either.video_id;
   const videos = await client.myVideos({ folder: 'f' });
   const seconds: number | null = videos[0].duration_s;
   await client.deleteVideo(id);
@@ -61,7 +66,7 @@ export async function usage(file: File, json: File): Promise<void> {
   const odd = await client.generateStructuredOdd({ videoId: id, columns: DEFAULT_STRUCTURED_ODD_COLUMNS, reasoningTracePath: 'traces/x' });
   const found = await client.search('q', { folderName: 'f' });
   found.matches[0].similarity.toFixed(2);
-  void [seconds, more, csv, urls, odd.csv];
+  void [seconds, more, csv, urls, odd.csv, job, inlineLoaded, route];
   try {
     await client.verifyAuth();
   } catch (e) {

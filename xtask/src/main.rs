@@ -224,9 +224,7 @@ fn test() -> Result<(), String> {
     }
     tally.passed += 2;
     println!("package lint: 2 passed, 0 failed");
-    step("the package under Jest's default configuration (CommonJS)");
-    tally.jest(&root().join("tests/pkg/jest"), &env)?;
-    step("the package's TypeScript declarations (tsc --noEmit over a usage file)");
+    step("the package's TypeScript declarations (tsc --noEmit: usage, and misuses that must fail)");
     let tsc = root().join("tools/node_modules/.bin/tsc");
     let pkg_tests = root().join("tests/pkg/tsconfig.json");
     run::status(
@@ -241,6 +239,8 @@ fn test() -> Result<(), String> {
     )?;
     tally.passed += 2;
     println!("types: 2 passed, 0 failed");
+    step("the packaging matrix: the packed tarball in Node 20 and 18 (ESM, CJS), Jest, Vitest, a plain page, a module worker, Vite, webpack, esbuild and Rollup");
+    tally.node_test(&root().join("tests/matrix"), &env)?;
     step("the dashboard in headless Chromium (playwright-core)");
     tally.node_test(&root().join("tests/e2e"), &env)?;
     step("the fault matrix and the upload soak, in Node and in Chromium (tests/reliability)");
@@ -381,10 +381,7 @@ fn demo(flags: &[String]) -> Result<(), String> {
 /// `node_modules/nomadicml-web` -> `pkg/` in the package tests and the Jest fixture, so they
 /// use it by name.
 fn link_package() -> Result<(), String> {
-    for dir in ["tests/pkg", "tests/pkg/jest"] {
-        link_package_into(&root().join(dir).join("node_modules"))?;
-    }
-    Ok(())
+    link_package_into(&root().join("tests/pkg/node_modules"))
 }
 
 /// `modules/nomadicml-web` -> `pkg/`, as an install of the built package would be.

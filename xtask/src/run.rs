@@ -236,29 +236,6 @@ impl Tally {
         self.record(p, f, ok && p > 0, "node --test failed (or ran no test)")
     }
 
-    /// Jest in `dir` with its default configuration (none is given), counting its tests.
-    pub fn jest(&mut self, dir: &Path, env: &[(&str, &str)]) -> Result<(), String> {
-        let jest = crate::root().join("tools/node_modules/.bin/jest");
-        let mut cmd = Command::new(jest);
-        // The human report goes to stderr; `--json` puts the counts on stdout.
-        cmd.args(["--ci", "--json"])
-            .current_dir(dir)
-            .envs(env.iter().copied());
-        let count = |line: &str, key: &str| -> Option<u64> {
-            let rest = &line[line.find(key)? + key.len()..];
-            rest.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        };
-        let (mut p, mut f) = (0, 0);
-        let ok = stream(cmd, |line| {
-            p = count(line, "\"numPassedTests\":").unwrap_or(p);
-            f = count(line, "\"numFailedTests\":").unwrap_or(f);
-        })?;
-        self.record(p, f, ok && p > 0, "jest failed (or ran no test)")
-    }
-
     /// pytest in `dir`, with the emulator binary it should start.
     pub fn pytest(&mut self, python: &Path, dir: &Path, emulator: &Path) -> Result<(), String> {
         let mut cmd = Command::new(python);
