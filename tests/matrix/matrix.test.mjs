@@ -4,7 +4,7 @@
 // by their toolchain, served by the emulator under /matrix/ and run in headless Chromium.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -89,14 +89,19 @@ async function node(binary, dir, script) {
 /** Serves a built page under /matrix/<name>/ and calls its window.matrix(apiKey) in Chromium. */
 async function page(name, dir) {
   await cp(dir, served + name, { recursive: true });
+  return visit(`${base}/matrix/${name}/index.html`);
+}
+
+/** Opens `url` in Chromium and calls its window.matrix(apiKey, emulator URL). */
+async function visit(url) {
   const tab = await browser.newPage();
   const problems = [];
   tab.on('pageerror', (e) => problems.push(e.message));
   tab.on('response', (r) => r.status() >= 400 && !r.url().includes('-missing') && problems.push(`${r.status()} ${r.url()}`));
   try {
-    await tab.goto(`${base}/matrix/${name}/index.html`);
+    await tab.goto(url);
     await tab.waitForFunction(() => typeof window.matrix === 'function', null, { timeout: 30000 });
-    const checked = await tab.evaluate((key) => window.matrix(key), apiKey);
+    const checked = await tab.evaluate(([key, api]) => window.matrix(key, api), [apiKey, base]);
     assert.deepEqual(problems, [], 'no page error and no failed load');
     return checked;
   } finally {
@@ -131,6 +136,27 @@ row('Vite (build)', async () => {
   const dir = await install('vite');
   await sh(dir, tools + '.bin/vite', ['build']);
   return page('vite', dir + 'dist/');
+});
+row('Vite (dev server)', async () => {
+  const dir = work + 'vite/';
+  // The dev server serves the sources and the package from node_modules; the page calls the
+  // emulator on its own (loopback) origin.
+  const server = spawn(tools + '.bin/vite', ['--port', '0', '--host', '127.0.0.1', '--logLevel', 'info'], { cwd: dir, env });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      setTimeout(() => reject(new Error(`vite dev did not say where it listens in 60 s: ${out}`)), 60000).unref();
+      server.stdout.on('data', (d) => {
+        out += d;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+        if (m) resolve(m[1]);
+      });
+      server.on('exit', (code) => reject(new Error(`vite dev exited (${code}): ${out}`)));
+    });
+    return await visit(url + 'index.html');
+  } finally {
+    server.kill();
+  }
 });
 row('webpack 5', async () => {
   const dir = await install('webpack');

@@ -239,7 +239,7 @@ fn test() -> Result<(), String> {
     )?;
     tally.passed += 2;
     println!("types: 2 passed, 0 failed");
-    step("the packaging matrix: the packed tarball in Node 20 and 18 (ESM, CJS), Jest, Vitest, a plain page, a module worker, Vite, webpack, esbuild and Rollup");
+    step("the packaging matrix: the packed tarball in Node 20 and 18 (ESM, CJS), Jest, Vitest, a plain page, a module worker, Vite (build and dev), webpack, esbuild and Rollup");
     tally.node_test(&root().join("tests/matrix"), &env)?;
     step("the dashboard in headless Chromium (playwright-core)");
     tally.node_test(&root().join("tests/e2e"), &env)?;
