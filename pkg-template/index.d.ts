@@ -434,8 +434,9 @@ export interface ImportPage {
   videos: ImportRow[];
   video_count: number;
 }
-/** A page is asked for by `cursor` (the previous page's `next_cursor`) or by `offset`, not both. */
-export type PageOptions = CallOptions & { limit?: number } & ({ cursor?: string; offset?: never } | { offset?: number; cursor?: never });
+/** A page is asked for by `cursor` (the previous page's `next_cursor`; `null` for the first) or by
+ * `offset`, not both. */
+export type PageOptions = CallOptions & { limit?: number } & ({ cursor?: string | null; offset?: never } | { offset?: number; cursor?: never });
 export interface ImportProgress {
   total: number;
   materialized: number;

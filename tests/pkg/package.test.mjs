@@ -15,7 +15,7 @@ import { openAsBlob } from 'node:fs';
 import { open, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cameraLayout, countReads } from '../suite/helpers.js';
+import { cameraLayout, countReads, seedJob } from '../suite/helpers.js';
 
 const base = process.env.NOMADIC_EMULATOR_URL;
 const apiKey = process.env.NOMADIC_TEST_API_KEY;
@@ -114,4 +114,17 @@ test('nomadicml-web/inline loads the wasm it carries', async () => {
   const text = await readFile(new URL('./node_modules/nomadicml-web/inline.js', import.meta.url), 'utf8');
   const carried = Buffer.from(/const w='([A-Za-z0-9+/=]+)'/.exec(text)[1], 'base64');
   assert.ok(carried.equals(await readFile(new URL('./node_modules/nomadicml-web/nomadicml_web_bg.wasm', import.meta.url))));
+});
+
+test("a page's next_cursor is the next request's cursor as it is (null for the first page)", async () => {
+  const client = new NomadicClient({ apiKey, baseUrl: base });
+  const id = await seedJob(base, apiKey, 5, process.env.NOMADIC_EMULATOR_TOKEN);
+  const seen = [];
+  let cursor = null;
+  do {
+    const page = await client.video.getImportJobVideos(id, { limit: 2, cursor });
+    seen.push(...page.videos.map((v) => v.video_id));
+    cursor = page.next_cursor;
+  } while (cursor);
+  assert.equal(new Set(seen).size, 5);
 });

@@ -43,6 +43,7 @@ export async function usage(file: File, json: File): Promise<void> {
   await client.getFolder('f', { scope: 'user' });
   const page = await client.video.getImportJobVideos('ij', { limit: 10, cursor: 'c' });
   const more: boolean = page.has_more;
+  await client.video.getImportJobVideos('ij', { limit: 10, cursor: page.next_cursor });
   for await (const row of client.video.importJobRows('ij', { limit: 500 })) row.status.toLowerCase();
   for await (const p of client.video.importJobPages('ij')) p.videos.length;
   const done = await client.video.waitForImportJob('ij', { onProgress: (p) => p.uploaded + p.failed });
