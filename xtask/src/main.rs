@@ -378,8 +378,8 @@ fn demo(flags: &[String]) -> Result<(), String> {
     }
 }
 
-/// `node_modules/nomadicml-web` -> `pkg/` in the package tests and the Jest fixture, so they
-/// use it by name.
+/// `node_modules/nomadicml-web` -> `pkg/` in the package tests, so they use it by name (the
+/// packaging matrix installs the packed tarball instead).
 fn link_package() -> Result<(), String> {
     link_package_into(&root().join("tests/pkg/node_modules"))
 }
