@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+mod boundary;
 mod emulator;
 mod fuzz;
 mod run;

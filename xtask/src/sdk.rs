@@ -197,6 +197,7 @@ pub fn build() -> Result<Sizes, String> {
     bindgen(&wasm, &pkg)?;
     let bg = pkg.join("nomadicml_web_bg.wasm");
     wasm_opt(&bg, &bg, &[])?;
+    crate::boundary::minify(&bg, &pkg.join("nomadicml_web.js"), &WASM_FEATURES)?;
     // The entry points re-export the error classes from the snippet directory wasm-bindgen made.
     let snippet = fs::read_dir(pkg.join("snippets"))
         .map_err(|e| e.to_string())?
@@ -260,6 +261,16 @@ pub fn build() -> Result<Sizes, String> {
     Ok(sizes)
 }
 
+/// The wasm features the Rust build uses, which wasm-opt must be told of.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+];
+
 /// wasm-opt as measured best for size: `-Os` rather than `-Oz` (whose single-caller inlining
 /// makes the file compress worse), no inlining of functions called more than once, and no
 /// producer or feature sections.
@@ -273,13 +284,8 @@ fn wasm_opt(input: &Path, output: &Path, extra: &[&str]) -> Result<(), String> {
         "--converge",
         "--strip-producers",
         "--strip-target-features",
-        "--enable-bulk-memory",
-        "--enable-nontrapping-float-to-int",
-        "--enable-sign-ext",
-        "--enable-reference-types",
-        "--enable-mutable-globals",
-        "--enable-multivalue",
     ];
+    args.extend_from_slice(&WASM_FEATURES);
     args.extend_from_slice(extra);
     args.extend_from_slice(&[&i, "-o", &o]);
     run::status(opt.to_str().unwrap_or("wasm-opt"), &args)
