@@ -31,10 +31,52 @@ async function measure({ id, apiKey, rounds, base, total, NomadicClient, interle
     }
     return n;
   };
-  return interleaved({ sdk: timed(sdk), hand: timed(hand) }, rounds);
+  // What any client with the SDK's contracts pays, written by hand: each request carries the
+  // SDK's headers (key, bearer, client type and version, a fresh request id), sees redirects
+  // rather than following them while it holds the key, and has its own time limit (an
+  // AbortSignal); rows come one `for await` step at a time from a buffered page. Its ratio to
+  // `hand` is the floor under the SDK's.
+  const contract = async () => {
+    let n = 0;
+    let cursor = null;
+    let more = true;
+    let buffer = [];
+    let i = 0;
+    const refill = async () => {
+      while (more) {
+        const url = `${base}/api/import-jobs/${id}/videos?limit=500` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
+        const headers = {
+          'X-API-Key': apiKey,
+          Authorization: `Bearer ${apiKey}`,
+          'X-Client-Type': 'SDK',
+          'X-Client-Version': '0.1.0',
+          'X-Request-ID': crypto.randomUUID(),
+        };
+        const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(900000) });
+        const page = JSON.parse(await res.text());
+        more = page.has_more === true;
+        cursor = page.next_cursor;
+        buffer = page.videos;
+        i = 0;
+        if (buffer.length) return { value: buffer[i++], done: false };
+      }
+      return { value: undefined, done: true };
+    };
+    const rows = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => (i < buffer.length ? Promise.resolve({ value: buffer[i++], done: false }) : refill()),
+      }),
+    };
+    for await (const row of rows) if (row.video_id) n++;
+    return n;
+  };
+  return interleaved({ sdk: timed(sdk), hand: timed(hand), contract: timed(contract) }, rounds);
 }
 
-/** `{chromium, node}`, each `{sdk, hand}` summaries in ms and per-round `ratios`. */
+/**
+ * `{chromium, node}`, each `{sdk, hand, contract}` summaries in ms with per-round `ratios`
+ * (sdk / hand) and `floorRatios` (contract / hand).
+ */
 export async function paging({ base, apiKey, total, rounds }) {
   const seeded = await fetch(`${base}/__emulator/import-jobs?api_key=${encodeURIComponent(apiKey)}`, {
     method: 'POST',
@@ -63,7 +105,9 @@ export async function paging({ base, apiKey, total, rounds }) {
   const shape = (runs) => ({
     sdk: summary(runs.sdk),
     hand: summary(runs.hand),
+    contract: summary(runs.contract),
     ratios: runs.sdk.map((s, i) => s / runs.hand[i]),
+    floorRatios: runs.contract.map((s, i) => s / runs.hand[i]),
   });
   return { chromium: shape(inChromium), node: shape(inNode) };
 }
