@@ -22,8 +22,9 @@ function sizes(paths) {
 }
 
 export async function bundles({ pkg, baselines }) {
-  // Node's two entries are not downloaded by pages.
-  const page = files(pkg).filter((p) => /\.(js|wasm)$/.test(p) && !/^node\./.test(relative(pkg, p)));
+  // Node's two entries are not downloaded by pages, nor is `inline.js` beside the `.wasm` (it
+  // carries the same wasm, for pages that load it instead).
+  const page = files(pkg).filter((p) => /\.(js|wasm)$/.test(p) && !/^(node\.|inline\.)/.test(relative(pkg, p)));
   const entry = join(baselines, 'openai-entry.mjs');
   writeFileSync(entry, "import OpenAI from 'openai';\nexport const client = new OpenAI({ apiKey: 'k', dangerouslyAllowBrowser: true });\n");
   const out = join(baselines, 'openai-bundle.js');
