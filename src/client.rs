@@ -8,7 +8,7 @@ use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
 use crate::api::upload;
 use crate::api::{batches, odd, prompt, search, visuals};
-use crate::api::{folders, validate, videos, Call, Names, Out};
+use crate::api::{folders, validate, videos, Call, Names, Out, Request};
 use crate::convert::{self, Collected};
 use crate::error::Error;
 use crate::options::{self as opt, Js};
@@ -152,6 +152,27 @@ where
         Ok(o) => settle(Box::pin(body(inner.clone(), o, ctx))),
         Err(e) => rejected(e),
     }
+}
+
+/// The methods that send one request and hand its answer on untouched: the request is built at
+/// once and sent by one shared future, so such a method compiles to no state machine of its own.
+fn doc_method<O: DeserializeOwned + Default>(
+    inner: &Rc<Inner>,
+    options: JsValue,
+    build: impl FnOnce(O, &Names) -> Result<Request, Error>,
+) -> Promise {
+    let (options, ctx) = match prepare(&options) {
+        Ok(p) => p,
+        Err(e) => return rejected(e),
+    };
+    match opt::read::<O>(&options, "options").and_then(|o| build(o, &inner.names)) {
+        Ok(req) => settle(Box::pin(send_doc(inner.clone(), ctx, req))),
+        Err(e) => rejected(e),
+    }
+}
+
+async fn send_doc(inner: Rc<Inner>, ctx: WebCtx, req: Request) -> Result<JsValue, Error> {
+    inner.call(&ctx).doc(req).await
 }
 
 fn rejected(e: Error) -> Promise {
@@ -452,43 +473,24 @@ impl NomadicClient {
 
     #[wasm_bindgen(js_name = deleteVideo)]
     pub fn delete_video(&self, video_id: JsValue, options: JsValue) -> Promise {
-        method(
-            &self.inner,
-            options,
-            |inner, _: opt::NoOptions, ctx| async move {
-                videos::delete(&inner.call(&ctx), &id_arg(&video_id, "the video id")?).await
-            },
-        )
+        doc_method(&self.inner, options, |_: opt::NoOptions, names| {
+            videos::delete_request(names, &id_arg(&video_id, "the video id")?)
+        })
     }
 
     #[wasm_bindgen(js_name = createFolder)]
     pub fn create_folder(&self, name: JsValue, options: JsValue) -> Promise {
-        method(
-            &self.inner,
-            options,
-            |inner, o: opt::Folder, ctx| async move {
-                let name = id_arg(&name, "the folder name")?;
-                folders::create(
-                    &inner.call(&ctx),
-                    &name,
-                    o.scope.as_deref(),
-                    o.description.as_deref(),
-                )
-                .await
-            },
-        )
+        doc_method(&self.inner, options, |o: opt::Folder, _| {
+            let name = id_arg(&name, "the folder name")?;
+            folders::create_request(&name, o.scope.as_deref(), o.description.as_deref())
+        })
     }
 
     #[wasm_bindgen(js_name = getFolder)]
     pub fn get_folder(&self, name: JsValue, options: JsValue) -> Promise {
-        method(
-            &self.inner,
-            options,
-            |inner, o: opt::Folder, ctx| async move {
-                let name = id_arg(&name, "the folder name")?;
-                folders::get(&inner.call(&ctx), &name, o.scope.as_deref()).await
-            },
-        )
+        doc_method(&self.inner, options, |o: opt::Folder, _| {
+            folders::get_request(&id_arg(&name, "the folder name")?, o.scope.as_deref())
+        })
     }
 
     /// Runs ASK or an agent on a video id, a list of ids, or `{folder, scope}`. Single videos
@@ -750,11 +752,9 @@ impl NomadicClient {
     /// Checks the API key: `{valid, user_id, ...}`, or an `AuthenticationError`.
     #[wasm_bindgen(js_name = verifyAuth)]
     pub fn verify_auth(&self, options: JsValue) -> Promise {
-        method(
-            &self.inner,
-            options,
-            |inner, _: opt::NoOptions, ctx| async move { videos::verify(&inner.call(&ctx)).await },
-        )
+        doc_method(&self.inner, options, |_: opt::NoOptions, _| {
+            Ok(videos::verify_request())
+        })
     }
 }
 
@@ -901,30 +901,22 @@ impl VideoApi {
     /// `GET /api/import-jobs/{id}`: `{job_id, source, bucket, folder_id, folder_name, total, ...}`.
     #[wasm_bindgen(js_name = getImportJob)]
     pub fn get_import_job(&self, id: JsValue, options: JsValue) -> Promise {
-        method(
-            &self.inner,
-            options,
-            |inner, _: opt::NoOptions, ctx| async move {
-                imports::job(&inner.call(&ctx), &id_arg(&id, "the import job id")?).await
-            },
-        )
+        doc_method(&self.inner, options, |_: opt::NoOptions, _| {
+            imports::job_request(&id_arg(&id, "the import job id")?)
+        })
     }
 
     /// One page of an import job's rows: `{limit, cursor, offset}` (cursor or offset, not both).
     #[wasm_bindgen(js_name = getImportJobVideos)]
     pub fn get_import_job_videos(&self, id: JsValue, options: JsValue) -> Promise {
-        method(
-            &self.inner,
-            options,
-            |inner, o: opt::Page, ctx| async move {
-                let q = PageQuery {
-                    limit: opt::finite(o.limit, "limit")?,
-                    cursor: o.cursor,
-                    offset: opt::finite(o.offset, "offset")?,
-                };
-                imports::page(&inner.call(&ctx), &id_arg(&id, "the import job id")?, &q).await
-            },
-        )
+        doc_method(&self.inner, options, |o: opt::Page, _| {
+            let q = PageQuery {
+                limit: opt::finite(o.limit, "limit")?,
+                cursor: o.cursor,
+                offset: opt::finite(o.offset, "offset")?,
+            };
+            imports::page_request(&id_arg(&id, "the import job id")?, &q)
+        })
     }
 
     /// Deprecated alias of `getImportJobVideos`, kept as the reference keeps it.

@@ -13,6 +13,15 @@ pub async fn create<T: Transport>(
     scope_: Option<&str>,
     description: Option<&str>,
 ) -> Result<T::Doc, Error> {
+    c.doc(create_request(name, scope_, description)?).await
+}
+
+/// The request `create` sends.
+pub fn create_request(
+    name: &str,
+    scope_: Option<&str>,
+    description: Option<&str>,
+) -> Result<Request, Error> {
     let mut body = obj([
         // The one name the protocol trims (API.md §11, §12), as the Python client does.
         ("name", non_blank("folder name", name)?.trim().into()),
@@ -21,11 +30,10 @@ pub async fn create<T: Transport>(
     if let Some(d) = description.filter(|d| !d.is_empty()) {
         body.set("description", d.into());
     }
-    c.doc(Request::post(
+    Ok(Request::post(
         path(&[Seg::Lit("/api/folders")]),
         Body::Json(json_text(&body)),
     ))
-    .await
 }
 
 /// `GET /api/folders/get?name=&scope=`.
@@ -34,10 +42,14 @@ pub async fn get<T: Transport>(
     name: &str,
     scope_: Option<&str>,
 ) -> Result<T::Doc, Error> {
-    let req = Request::get(path(&[Seg::Lit("/api/folders/get")]))
+    c.doc(get_request(name, scope_)?).await
+}
+
+/// The request `get` sends.
+pub fn get_request(name: &str, scope_: Option<&str>) -> Result<Request, Error> {
+    Ok(Request::get(path(&[Seg::Lit("/api/folders/get")]))
         .query("name", non_blank("folder name", name)?.trim())
-        .query("scope", scope(scope_)?);
-    c.doc(req).await
+        .query("scope", scope(scope_)?))
 }
 
 #[derive(Deserialize)]

@@ -24,7 +24,12 @@ fn job_path(id: &str, rest: &'static str) -> Result<String, Error> {
 
 /// `GET /api/import-jobs/{id}`, as the server sent it.
 pub async fn job<T: Transport>(c: &Call<'_, T>, id: &str) -> Result<T::Doc, Error> {
-    c.doc(Request::get(job_path(id, "")?)).await
+    c.doc(job_request(id)?).await
+}
+
+/// The request `job` sends.
+pub fn job_request(id: &str) -> Result<Request, Error> {
+    Ok(Request::get(job_path(id, "")?))
 }
 
 /// A page request, checked: `limit` 1 to 5000 (default 500); `cursor` or `offset`, not both.
@@ -35,7 +40,8 @@ pub struct PageQuery {
     pub offset: Option<f64>,
 }
 
-fn page_request(id: &str, q: &PageQuery) -> Result<Request, Error> {
+/// The request `page` sends.
+pub fn page_request(id: &str, q: &PageQuery) -> Result<Request, Error> {
     let limit = q.limit.unwrap_or(500.0);
     if limit.fract() != 0.0 || !(1.0..=MAX_LIMIT).contains(&limit) {
         return Err(invalid("limit must be a whole number from 1 to 5000"));

@@ -32,13 +32,17 @@ pub async fn my_videos<T: Transport>(
 
 /// `DELETE /api/video/{id}`.
 pub async fn delete<T: Transport>(c: &Call<'_, T>, video_id: &str) -> Result<T::Doc, Error> {
+    c.doc(delete_request(c.names, video_id)?).await
+}
+
+/// The request `delete` sends.
+pub fn delete_request(names: &super::Names, video_id: &str) -> Result<Request, Error> {
     let id = super::validate::id("video id", video_id)?;
-    let req = Request::new(
+    Ok(Request::new(
         Method::Delete,
         path(&[Seg::Lit("/api/video/"), Seg::Id(&id)]),
     )
-    .query("firebase_collection_name", c.names.collection.clone());
-    c.doc(req).await
+    .query("firebase_collection_name", names.collection.clone()))
 }
 
 /// The longest a signed video URL may live (7 days).
@@ -74,11 +78,12 @@ pub async fn video_url<T: Transport>(
 
 /// `POST /api/keys/verify` (no body).
 pub async fn verify<T: Transport>(c: &Call<'_, T>) -> Result<T::Doc, Error> {
-    c.doc(Request::new(
-        Method::Post,
-        path(&[Seg::Lit("/api/keys/verify")]),
-    ))
-    .await
+    c.doc(verify_request()).await
+}
+
+/// The request `verify` sends.
+pub fn verify_request() -> Request {
+    Request::new(Method::Post, path(&[Seg::Lit("/api/keys/verify")]))
 }
 
 /// `GET /api/video/{id}/status`.
