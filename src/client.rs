@@ -607,21 +607,16 @@ impl NomadicClient {
         options: JsValue,
     ) -> Promise {
         let metadata = convert::guarded(&metadata, "metadata");
-        method(
-            &self.inner,
-            options,
-            |inner, _: opt::NoOptions, ctx| async move {
-                let id = id_arg(&batch_id, "the batch id")?;
-                let metadata = metadata?;
-                if !convert::is_plain(&metadata) {
-                    return Err(Error::Validation(
-                        "metadata must be a plain object of string or integer values".into(),
-                    ));
-                }
-                let metadata = convert::to_value(&metadata, "metadata")?;
-                batches::add_metadata(&inner.call(&ctx), &id, metadata).await
-            },
-        )
+        doc_method(&self.inner, options, |_: opt::NoOptions, _| {
+            let id = id_arg(&batch_id, "the batch id")?;
+            let metadata = metadata?;
+            if !convert::is_plain(&metadata) {
+                return Err(Error::Validation(
+                    "metadata must be a plain object of string or integer values".into(),
+                ));
+            }
+            batches::add_metadata_request(&id, convert::to_value(&metadata, "metadata")?)
+        })
     }
 
     /// Thumbnail URLs of an analysis's events (made when missing).

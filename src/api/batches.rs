@@ -503,6 +503,11 @@ pub async fn add_metadata<T: Transport>(
     batch_id: &str,
     metadata: Value,
 ) -> Result<T::Doc, Error> {
+    c.doc(add_metadata_request(batch_id, metadata)?).await
+}
+
+/// The request `add_metadata` sends.
+pub fn add_metadata_request(batch_id: &str, metadata: Value) -> Result<Request, Error> {
     let Value::Obj(m) = metadata else {
         return Err(invalid(
             "metadata must be an object of string or integer values",
@@ -521,11 +526,10 @@ pub async fn add_metadata<T: Transport>(
         }
     }
     let body = obj([("metadata", Value::Str(json_text(&Value::Obj(m))))]);
-    c.doc(Request::post(
+    Ok(Request::post(
         batch_path(batch_id, "/metadata")?,
         Body::Json(json_text(&body)),
     ))
-    .await
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
