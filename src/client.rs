@@ -156,6 +156,8 @@ where
 
 /// The methods that send one request and hand its answer on untouched: the request is built at
 /// once and sent by one shared future, so such a method compiles to no state machine of its own.
+/// Its first lines repeat `method`'s on purpose: a generic helper returning the options read
+/// measured +2.1 KB gzip (each options struct moved through a `Result`).
 fn doc_method<O: DeserializeOwned + Default>(
     inner: &Rc<Inner>,
     options: JsValue,

@@ -5,7 +5,7 @@
 //! Emscripten runs for the same reason) renames them in the wasm and prints the mapping; this
 //! applies the mapping to the glue, and checks that nothing was left behind.
 
-use crate::root;
+use crate::sdk::{wasm_opt_bin, WASM_FEATURES};
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
@@ -15,11 +15,10 @@ use std::process::Command;
 const MODULE: &str = "a";
 
 /// Renames the boundary of `wasm` (in place) and of its wasm-bindgen glue `glue` to match.
-pub fn minify(wasm: &Path, glue: &Path, features: &[&str]) -> Result<(), String> {
-    let opt = root().join("tools/node_modules/.bin/wasm-opt");
+pub fn minify(wasm: &Path, glue: &Path) -> Result<(), String> {
     let w = wasm.display().to_string();
-    let out = Command::new(&opt)
-        .args(features)
+    let out = Command::new(wasm_opt_bin())
+        .args(WASM_FEATURES)
         .args(["--minify-imports-and-exports-and-modules", &w, "-o", &w])
         .output()
         .map_err(|e| format!("wasm-opt: {e}"))?;
@@ -87,13 +86,12 @@ fn apply(glue: &str, map: &serde_json::Value) -> Result<String, String> {
             added += &format!("{new}: {ns}.{old}, ");
         }
     }
-    let exports: HashMap<String, String> = pairs("exports")?
-        .into_iter()
-        .filter_map(|r| match &r[..] {
-            [old, new] => Some((old.clone(), new.clone())),
-            _ => None,
-        })
-        .collect();
+    let mut exports = HashMap::new();
+    for row in pairs("exports")? {
+        let [old, new] = <[String; 2]>::try_from(row)
+            .map_err(|_| "an export row is not [name, new name]".to_string())?;
+        exports.insert(old, new);
+    }
 
     let mut seen = 0;
     let mut out = rename(glue, |ident, after_wasm_dot| {

@@ -197,7 +197,7 @@ pub fn build() -> Result<Sizes, String> {
     bindgen(&wasm, &pkg)?;
     let bg = pkg.join("nomadicml_web_bg.wasm");
     wasm_opt(&bg, &bg, &[])?;
-    crate::boundary::minify(&bg, &pkg.join("nomadicml_web.js"), &WASM_FEATURES)?;
+    crate::boundary::minify(&bg, &pkg.join("nomadicml_web.js"))?;
     // The entry points re-export the error classes from the snippet directory wasm-bindgen made.
     let snippet = fs::read_dir(pkg.join("snippets"))
         .map_err(|e| e.to_string())?
@@ -261,8 +261,13 @@ pub fn build() -> Result<Sizes, String> {
     Ok(sizes)
 }
 
+/// binaryen's wasm-opt, from `tools/` (Debian's is too old for externref modules).
+pub fn wasm_opt_bin() -> PathBuf {
+    root().join("tools/node_modules/.bin/wasm-opt")
+}
+
 /// The wasm features the Rust build uses, which wasm-opt must be told of.
-const WASM_FEATURES: [&str; 6] = [
+pub const WASM_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
@@ -275,7 +280,7 @@ const WASM_FEATURES: [&str; 6] = [
 /// makes the file compress worse), no inlining of functions called more than once, and no
 /// producer or feature sections.
 fn wasm_opt(input: &Path, output: &Path, extra: &[&str]) -> Result<(), String> {
-    let opt = root().join("tools/node_modules/.bin/wasm-opt");
+    let opt = wasm_opt_bin();
     let (i, o) = (input.display().to_string(), output.display().to_string());
     let mut args = vec![
         "-Os",
