@@ -808,7 +808,7 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
         return Err(Error::Validation(
             "options.".to_string()
                 + name
-                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion,                    timeoutMs, pollIntervalMs, onProgress and signal",
+                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal",
         ));
     }
     Ok(prompt::Options {

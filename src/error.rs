@@ -10,9 +10,9 @@ pub enum Error {
     /// Bad input, caught before anything was sent.
     Validation(String),
     /// An HTTP error answer (after retries, for retried statuses).
-    Api(HttpFailure),
+    Api(Box<HttpFailure>),
     /// A 401.
-    Auth(HttpFailure),
+    Auth(Box<HttpFailure>),
     /// A video ended as `UPLOADING_FAILED`/`FAILED` while we waited for it.
     Upload(String),
     /// A request or a wait ran past its limit.
@@ -71,19 +71,18 @@ impl Error {
             Error::Timeout(m) => Error::Timeout(r(m)),
             Error::Abort(m) => Error::Abort(r(m)),
             Error::Network(m) => Error::Network(r(m)),
-            Error::Api(f) => Error::Api(HttpFailure {
-                message: r(f.message),
-                body: r(f.body),
-                request_id: f.request_id.map(r),
-                ..f
-            }),
-            Error::Auth(f) => Error::Auth(HttpFailure {
-                message: r(f.message),
-                body: r(f.body),
-                request_id: f.request_id.map(r),
-                ..f
-            }),
+            Error::Api(f) => Error::Api(f.redact(r)),
+            Error::Auth(f) => Error::Auth(f.redact(r)),
         }
+    }
+}
+
+impl HttpFailure {
+    fn redact(mut self: Box<Self>, r: impl Fn(String) -> String) -> Box<Self> {
+        self.message = r(std::mem::take(&mut self.message));
+        self.body = r(std::mem::take(&mut self.body));
+        self.request_id = self.request_id.take().map(r);
+        self
     }
 }
 
@@ -158,26 +157,26 @@ pub fn from_status<D: Doc>(
         } else {
             "NomadicML authentication failed: ".to_string() + &detail
         };
-        return Error::Auth(HttpFailure {
+        return Error::Auth(Box::new(HttpFailure {
             status,
             message,
             body,
             request_id,
             retry_after,
-        });
+        }));
     }
     let mut message = "API error ".to_string() + &int_text(i64::from(status));
     if !detail.is_empty() {
         message.push_str(": ");
         message.push_str(&detail);
     }
-    Error::Api(HttpFailure {
+    Error::Api(Box::new(HttpFailure {
         status,
         message,
         body: body.to_string(),
         request_id,
         retry_after,
-    })
+    }))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -176,13 +176,13 @@ fn poll(o: &Options) -> super::analysis::Options {
 
 /// An analysis the service reports as failed: an `APIError` carrying its reason.
 fn failed(why: &str, doc: &Value) -> Error {
-    Error::Api(HttpFailure {
+    Error::Api(Box::new(HttpFailure {
         status: 200,
         message: "the analysis failed: ".to_string() + why,
         body: json_text(doc),
         request_id: None,
         retry_after: None,
-    })
+    }))
 }
 
 /// Worth another try: the connection failed or timed out, or the server failed (5xx).

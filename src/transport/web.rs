@@ -277,7 +277,7 @@ enum Failure {
 
 /// The error for a redirect seen while holding a key.
 fn redirect_refused(status: u16) -> Error {
-    Error::Api(crate::error::HttpFailure {
+    Error::Api(Box::new(crate::error::HttpFailure {
         status,
         message: "the server redirected this request; the SDK does not follow redirects while it \
                   holds an API key, so the key cannot reach another host (set baseUrl to the \
@@ -286,7 +286,7 @@ fn redirect_refused(status: u16) -> Error {
         body: String::new(),
         request_id: None,
         retry_after: None,
-    })
+    }))
 }
 
 impl Failure {
