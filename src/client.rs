@@ -140,7 +140,7 @@ fn settle(body: Body) -> Promise {
 /// context, run the body. Bad options reject the promise before anything is sent.
 fn method<O, F, Fut>(inner: &Rc<Inner>, options: JsValue, body: F) -> Promise
 where
-    O: DeserializeOwned + Default,
+    O: DeserializeOwned,
     F: FnOnce(Rc<Inner>, O, WebCtx) -> Fut + 'static,
     Fut: Future<Output = Result<JsValue, Error>> + 'static,
 {
@@ -158,7 +158,7 @@ where
 /// once and sent by one shared future, so such a method compiles to no state machine of its own.
 /// Its first lines repeat `method`'s on purpose: a generic helper returning the options read
 /// measured +2.1 KB gzip (each options struct moved through a `Result`).
-fn doc_method<O: DeserializeOwned + Default>(
+fn doc_method<O: DeserializeOwned>(
     inner: &Rc<Inner>,
     options: JsValue,
     build: impl FnOnce(O, &Names) -> Result<Request, Error>,

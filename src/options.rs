@@ -10,17 +10,25 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Reads an option object into `T`; `undefined` and `null` read as `T::default()`. `what` names
-/// the argument in errors (`options`, `target`, `upload item`).
-pub fn read<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> Result<T, Error> {
+/// Reads an option object into `T`; `undefined` and `null` read as `{}` (every option type
+/// defaults each field). `what` names the argument in errors (`options`, `target`, `upload
+/// item`).
+pub fn read<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, Error> {
+    let v = object(v, what)?;
+    from_js::<T>(v.clone())
+        .map_err(|e| Error::Validation(culprit(&v, what, &e, &|one| from_js::<T>(one).err())))
+}
+
+/// The option object itself, or a new empty one for `undefined` and `null` (the part of `read`
+/// that does not depend on `T`, compiled once).
+fn object(v: &JsValue, what: &str) -> Result<JsValue, Error> {
     if v.is_undefined() || v.is_null() {
-        return Ok(T::default());
+        return Ok(js_sys::Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) || v.is_function() {
         return Err(Error::Validation(what.to_string() + " must be an object"));
     }
-    from_js::<T>(v.clone())
-        .map_err(|e| Error::Validation(culprit(v, what, &e, &|one| from_js::<T>(one).err())))
+    Ok(v.clone())
 }
 
 /// The one copy of `T`'s deserializer (kept out of line, so the error path below reuses it).
