@@ -374,7 +374,7 @@ impl NomadicClient {
             .map_err(js_error)?;
         let (settings, names, fetch) = settings(o).map_err(js_error)?;
         let http = Http {
-            backend: WebBackend { fetch },
+            backend: WebBackend::new(fetch),
             settings,
         };
         Ok(NomadicClient {

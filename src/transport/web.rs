@@ -64,7 +64,43 @@ const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 pub struct WebBackend {
     /// The caller's `fetch` replacement: it gets a `Request` and must return a `Response`.
-    pub fetch: Option<Function>,
+    fetch: Option<Function>,
+    /// What the runtime offers, looked up once per client rather than on every request.
+    runtime: Runtime,
+}
+
+/// The runtime features the request path picks between.
+struct Runtime {
+    /// The global `crypto` (every browser context, Node 19+; Node 18 has none).
+    crypto: Option<web_sys::Crypto>,
+    /// `crypto.randomUUID()`: secure contexts (https, localhost) and Node. Node's draws from a
+    /// cached pool, where `getRandomValues` costs about 20 µs a request.
+    random_uuid: bool,
+    /// `AbortSignal.timeout()` (Node 17.3+, browsers since 2022).
+    timeout_signal: bool,
+}
+
+impl WebBackend {
+    pub fn new(fetch: Option<Function>) -> WebBackend {
+        let global = js_sys::global();
+        let has = |o: &JsValue, name: &str| {
+            o.is_object()
+                && Reflect::get(o, &JsValue::from_str(name)).is_ok_and(|f| f.is_function())
+        };
+        let crypto = Reflect::get(&global, &JsValue::from_str("crypto"))
+            .ok()
+            .filter(JsValue::is_object);
+        let abort_signal =
+            Reflect::get(&global, &JsValue::from_str("AbortSignal")).unwrap_or(JsValue::UNDEFINED);
+        WebBackend {
+            fetch,
+            runtime: Runtime {
+                random_uuid: crypto.as_ref().is_some_and(|c| has(c, "randomUUID")),
+                crypto: crypto.map(JsCast::unchecked_into),
+                timeout_signal: abort_signal.is_function() && has(&abort_signal, "timeout"),
+            },
+        }
+    }
 }
 
 /// Per-call context: the caller's signal, the blobs the request parts point at, progress.
@@ -226,11 +262,15 @@ struct Deadline {
 }
 
 impl Deadline {
-    fn new(caller: Option<&AbortSignal>, timeout_ms: f64) -> Result<Deadline, Failure> {
+    fn new(
+        rt: &Runtime,
+        caller: Option<&AbortSignal>,
+        timeout_ms: f64,
+    ) -> Result<Deadline, Failure> {
         let ms = timeout_ms.clamp(0.0, MAX_TIMER_MS);
         // Without a caller signal, `AbortSignal.timeout()` does it all natively: no controller,
         // no timer to clear, no closure (measured 0.1 ms a request in Node).
-        if caller.is_none() && has_timeout_signal() {
+        if caller.is_none() && rt.timeout_signal {
             return Ok(Deadline {
                 signal: AbortSignal::timeout_with_f64(ms),
                 timed_out: None,
@@ -256,14 +296,6 @@ impl Deadline {
             None => name == Some("TimeoutError"),
         }
     }
-}
-
-/// Whether this runtime has `AbortSignal.timeout()` (Node 17.3+, browsers since 2022).
-fn has_timeout_signal() -> bool {
-    let ctor = Reflect::get(&js_sys::global(), &JsValue::from_str("AbortSignal"))
-        .unwrap_or(JsValue::UNDEFINED);
-    ctor.is_function()
-        && Reflect::get(&ctor, &JsValue::from_str("timeout")).is_ok_and(|f| f.is_function())
 }
 
 /// How one attempt failed, before the policy decides.
@@ -421,7 +453,7 @@ impl WebBackend {
         req: &Request,
         timeout_ms: f64,
     ) -> Result<Answer, Failure> {
-        let deadline = Deadline::new(ctx.signal.as_ref(), timeout_ms)?;
+        let deadline = Deadline::new(&self.runtime, ctx.signal.as_ref(), timeout_ms)?;
         let (request, holds_key) = build(ctx, url, headers, req, &deadline.signal)?;
         if let Some(p) = &ctx.progress {
             if let Some(i) = req.progress {
@@ -898,20 +930,22 @@ impl Backend for WebBackend {
     }
 
     fn uuid(&self) -> String {
-        uuid()
+        uuid(&self.runtime)
     }
 }
 
-/// A random (version 4) UUID. From `crypto.getRandomValues` where the runtime has it (every
-/// browser context, Node 19+); Node 18 has no global `crypto`, and there the ids (which need to
-/// be unique, not secret) come from `Math.random`.
-fn uuid() -> String {
+/// A random (version 4) UUID: `crypto.randomUUID()` where the runtime has it, else made from
+/// `crypto.getRandomValues` (pages served over plain http); Node 18 has no global `crypto`, and
+/// there the ids (which need to be unique, not secret) come from `Math.random`.
+fn uuid(rt: &Runtime) -> String {
+    if let (Some(c), true) = (&rt.crypto, rt.random_uuid) {
+        return c.random_uuid();
+    }
     let mut b = [0u8; 16];
-    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
-        .ok()
-        .filter(JsValue::is_object)
-        .map(JsCast::unchecked_into::<web_sys::Crypto>);
-    let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
+    let filled = rt
+        .crypto
+        .as_ref()
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut b).is_ok());
     if !filled {
         for x in b.iter_mut() {
             *x = (js_sys::Math::random() * 256.0) as u8;
