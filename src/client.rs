@@ -47,6 +47,7 @@ extern "C" {
 extern "C" {
     fn pages(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
     fn rows(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
+    fn step(page: JsValue, next: Option<String>) -> JsValue;
     type EventQueue;
     #[wasm_bindgen(js_name = eventQueue)]
     fn event_queue(signal: &JsValue, on_progress: &JsValue) -> EventQueue;
@@ -944,14 +945,7 @@ impl VideoApi {
             let (page, next) =
                 imports::next_page(&call, &id, limit.as_f64(), cursor.as_string().as_deref())
                     .await?;
-            let step = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&step, &JsValue::from_str("page"), &page);
-            let _ = js_sys::Reflect::set(
-                &step,
-                &JsValue::from_str("next"),
-                &next.map_or(JsValue::NULL, |n| JsValue::from_str(&n)),
-            );
-            Ok(step.into())
+            Ok(step(page, next))
         }))
     }
 

@@ -10,6 +10,11 @@ async function* walk(handle, id, limit, signal) {
   } while (cursor);
 }
 
+// One iteration step, made in one call from Rust (setting two fields from wasm is two calls).
+export function step(page, next) {
+  return { page, next };
+}
+
 export function pages(handle, id, limit, signal) {
   return { [Symbol.asyncIterator]: () => walk(handle, id, limit, signal) };
 }

@@ -4,12 +4,17 @@
 import { interleaved, summary, launch } from './stats.mjs';
 
 // Runs in the page and in Node alike: each way returns its time, having checked it saw every row.
-async function measure({ id, apiKey, rounds, base, total, NomadicClient, interleaved }) {
+// In Node, `cpu` reads the process's CPU time (ms), so each run also records what it cost the
+// client's own thread: steadier than the wall time on a shared machine.
+async function measure({ id, apiKey, rounds, base, total, NomadicClient, interleaved, cpu }) {
   const client = new NomadicClient({ apiKey, baseUrl: base });
-  const timed = (f) => async () => {
+  const spent = { sdk: [], hand: [], contract: [] };
+  const timed = (name, f) => async () => {
+    const c = cpu ? cpu() : 0;
     const t = performance.now();
     const n = await f();
     const ms = performance.now() - t;
+    if (cpu) spent[name].push(cpu() - c);
     if (n !== total) throw new Error(`a run saw ${n} rows, want ${total}`);
     return ms;
   };
@@ -70,12 +75,15 @@ async function measure({ id, apiKey, rounds, base, total, NomadicClient, interle
     for await (const row of rows) if (row.video_id) n++;
     return n;
   };
-  return interleaved({ sdk: timed(sdk), hand: timed(hand), contract: timed(contract) }, rounds);
+  const runs = await interleaved({ sdk: timed('sdk', sdk), hand: timed('hand', hand), contract: timed('contract', contract) }, rounds);
+  // The warm-up run of each way is not a round.
+  return { ...runs, cpu: cpu ? Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, v.slice(1)])) : null };
 }
 
 /**
  * `{chromium, node}`, each `{sdk, hand, contract}` summaries in ms with per-round `ratios`
- * (sdk / hand) and `floorRatios` (contract / hand).
+ * (sdk / hand) and `floorRatios` (contract / hand); Node's also `cpu`, the client's CPU time
+ * per run of each way (summaries in ms).
  */
 export async function paging({ base, apiKey, total, rounds }) {
   const seeded = await fetch(`${base}/__emulator/import-jobs?api_key=${encodeURIComponent(apiKey)}`, {
@@ -101,13 +109,18 @@ export async function paging({ base, apiKey, total, rounds }) {
   }
   const { default: init, NomadicClient } = await import('../../pkg/node.js');
   await init();
-  const inNode = await measure({ ...args, NomadicClient, interleaved });
+  const cpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const inNode = await measure({ ...args, NomadicClient, interleaved, cpu });
   const shape = (runs) => ({
     sdk: summary(runs.sdk),
     hand: summary(runs.hand),
     contract: summary(runs.contract),
     ratios: runs.sdk.map((s, i) => s / runs.hand[i]),
     floorRatios: runs.contract.map((s, i) => s / runs.hand[i]),
+    cpu: runs.cpu && Object.fromEntries(Object.entries(runs.cpu).map(([k, v]) => [k, summary(v)])),
   });
   return { chromium: shape(inChromium), node: shape(inNode) };
 }
