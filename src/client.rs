@@ -209,7 +209,7 @@ fn function(v: &Js, name: &str) -> Result<Option<Function>, Error> {
     v.present()
         .map(|f| {
             f.clone().dyn_into::<Function>().map_err(|_| {
-                Error::Validation("options.".to_string() + name + " must be a function")
+                Error::Validation(("options.".to_string() + name + " must be a function").into())
             })
         })
         .transpose()
@@ -266,17 +266,17 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
         || (base_url.is_empty() && convert::can_resolve("/")))
     {
         return Err(Error::Validation(
-            "baseUrl must be an http(s) URL, or a path such as '/api-proxy' on a web page"
-                .to_string(),
+            "baseUrl must be an http(s) URL, or a path such as '/api-proxy' on a web page".into(),
         ));
     }
     if api_key.is_some() && o.dangerously_allow_browser != Some(true) {
         if let Some(exposed) = convert::key_exposure(&base_url) {
             return Err(Error::Validation(
-                "sending the API key from this page to ".to_string()
+                ("sending the API key from this page to ".to_string()
                     + &exposed
                     + " would show it to every visitor: call the API through a same-origin proxy \
-                       (baseUrl: '/api-proxy', no apiKey), or pass dangerouslyAllowBrowser: true",
+                       (baseUrl: '/api-proxy', no apiKey), or pass dangerouslyAllowBrowser: true")
+                    .into(),
             ));
         }
     }
@@ -310,7 +310,8 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
 
 /// A list of strings (absent: empty).
 fn strings(v: Option<Value>, name: &str) -> Result<Vec<String>, Error> {
-    let bad = || Error::Validation("options.".to_string() + name + " must be a list of strings");
+    let bad =
+        || Error::Validation(("options.".to_string() + name + " must be a list of strings").into());
     let items = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Arr(items)) => items,
@@ -347,16 +348,17 @@ fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> 
                 &k
             };
             return Err(Error::Validation(
-                "options.headers: '".to_string()
+                ("options.headers: '".to_string()
                     + shown
-                    + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                    + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)")
+                    .into(),
             ));
         }
         if !validate::is_header_value(&v) {
             return Err(Error::Validation(
-                "options.headers['".to_string()
+                ("options.headers['".to_string()
                     + &k
-                    + "'] holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)",
+                    + "'] holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)").into(),
             ));
         }
         out.push((k, v));
@@ -807,9 +809,9 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
     ];
     if let Some((name, _)) = ask_only.iter().find(|(_, given)| *given) {
         return Err(Error::Validation(
-            "options.".to_string()
+            ("options.".to_string()
                 + name
-                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal",
+                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal").into(),
         ));
     }
     Ok(prompt::Options {
@@ -829,7 +831,7 @@ fn analysis_target(
     folder_opt: Option<String>,
     scope_opt: Option<String>,
 ) -> Result<Target, Error> {
-    let bad = |m: &str| Error::Validation(m.to_string());
+    let bad = |m: &str| Error::Validation(m.into());
     if target.is_undefined() || target.is_null() {
         return match folder_opt {
             Some(name) => Ok(Target::Folder {
@@ -885,7 +887,7 @@ fn analysis_target(
 fn id_arg(id: &JsValue, what: &str) -> Result<String, Error> {
     id.as_string()
         .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Error::Validation(what.to_string() + " must be a non-empty string"))
+        .ok_or_else(|| Error::Validation((what.to_string() + " must be a non-empty string").into()))
 }
 
 /// `client.video`: import jobs.
@@ -1039,7 +1041,7 @@ impl CloudIntegrationsApi {
             |inner, o: opt::IntegrationAdd, ctx| async move {
                 let need = |v: Option<String>, k: &str| -> Result<String, Error> {
                     v.ok_or_else(|| {
-                        Error::Validation("cloudIntegrations.add() needs ".to_string() + k)
+                        Error::Validation(("cloudIntegrations.add() needs ".to_string() + k).into())
                     })
                 };
                 let credentials = match o.credentials.present() {

@@ -31,7 +31,7 @@ pub fn guarded(v: &JsValue, what: &str) -> Result<JsValue, Error> {
 }
 
 fn invalid(msg: String) -> Error {
-    Error::Validation(msg)
+    Error::Validation(msg.into())
 }
 
 /// Largest metadata sidecar read to check it is JSON.

@@ -15,8 +15,9 @@ use wasm_bindgen::JsCast;
 /// item`).
 pub fn read<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, Error> {
     let v = object(v, what)?;
-    from_js::<T>(v.clone())
-        .map_err(|e| Error::Validation(culprit(&v, what, &e, &|one| from_js::<T>(one).err())))
+    from_js::<T>(v.clone()).map_err(|e| {
+        Error::Validation(culprit(&v, what, &e, &|one| from_js::<T>(one).err()).into())
+    })
 }
 
 /// The option object itself, or a new empty one for `undefined` and `null` (the part of `read`
@@ -26,7 +27,9 @@ fn object(v: &JsValue, what: &str) -> Result<JsValue, Error> {
         return Ok(js_sys::Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) || v.is_function() {
-        return Err(Error::Validation(what.to_string() + " must be an object"));
+        return Err(Error::Validation(
+            (what.to_string() + " must be an object").into(),
+        ));
     }
     Ok(v.clone())
 }
@@ -268,12 +271,13 @@ pub struct IntegrationAdd {
 pub fn whole(n: Option<f64>, name: &str, lo: f64, hi: f64) -> Result<Option<f64>, Error> {
     match n {
         Some(n) if n.fract() != 0.0 || !(lo..=hi).contains(&n) => Err(Error::Validation(
-            "options.".to_string()
+            ("options.".to_string()
                 + name
                 + " must be a whole number from "
                 + &crate::value::int_text(lo as i64)
                 + " to "
-                + &crate::value::int_text(hi as i64),
+                + &crate::value::int_text(hi as i64))
+                .into(),
         )),
         n => Ok(n),
     }
@@ -283,7 +287,7 @@ pub fn whole(n: Option<f64>, name: &str, lo: f64, hi: f64) -> Result<Option<f64>
 pub fn finite(n: Option<f64>, name: &str) -> Result<Option<f64>, Error> {
     match n {
         Some(x) if !x.is_finite() => Err(Error::Validation(
-            "options.".to_string() + name + " must be a finite number",
+            ("options.".to_string() + name + " must be a finite number").into(),
         )),
         n => Ok(n),
     }

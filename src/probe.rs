@@ -84,7 +84,7 @@ async fn drive(src: &dyn Source, size: u64) -> Result<Probe, Error> {
                 p.bytes_read = read;
                 return Ok(p);
             }
-            Err(Stop::Refuse(why)) => return Err(Error::Validation(why)),
+            Err(Stop::Refuse(why)) => return Err(Error::Validation(why.into())),
             Err(Stop::Need(off, len)) => {
                 let end = off.saturating_add(len.max(WINDOW)).min(size);
                 read += end - off;
@@ -108,7 +108,7 @@ async fn drive(src: &dyn Source, size: u64) -> Result<Probe, Error> {
 pub fn named(e: Error, what: &str) -> Error {
     match e {
         Error::Validation(why) => {
-            Error::Validation(what.to_string() + " is not an MP4 or MOV video: " + &why)
+            Error::Validation((what.to_string() + " is not an MP4 or MOV video: " + &why).into())
         }
         other => other,
     }
@@ -119,7 +119,7 @@ pub fn probe_bytes(bytes: &[u8]) -> Result<Probe, Error> {
     // One window holding the whole file: the parser never needs more.
     match parse(&[(0, bytes.to_vec())], bytes.len() as u64) {
         Ok(p) => Ok(p),
-        Err(Stop::Refuse(why)) => Err(Error::Validation(why)),
+        Err(Stop::Refuse(why)) => Err(Error::Validation(why.into())),
         Err(Stop::Need(..)) => Err(Error::Network("the file could not be read whole".into())),
     }
 }
@@ -555,7 +555,7 @@ mod tests {
 
     fn refusal(bytes: &[u8]) -> String {
         match run(bytes) {
-            Err(Error::Validation(m)) => m,
+            Err(Error::Validation(m)) => m.into(),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -434,13 +434,14 @@ async fn single<T: Transport>(
                 {
                     "COMPLETED" => Ok(Some(doc)),
                     "FAILED" => Err(Error::Network(
-                        "analysis ".to_string()
+                        ("analysis ".to_string()
                             + &analysis_id
                             + " failed"
                             + &doc
                                 .get_str("error")
                                 .map(|e| ": ".to_string() + e)
-                                .unwrap_or_default(),
+                                .unwrap_or_default())
+                            .into(),
                     )),
                     _ => Ok(None),
                 }

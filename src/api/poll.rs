@@ -36,7 +36,8 @@ where
         let left = limit_ms - (c.t.now_ms() - start);
         if left <= 0.0 {
             return Err(Error::Timeout(
-                what.to_string() + " did not finish within " + &int_text(limit_ms as i64) + " ms",
+                (what.to_string() + " did not finish within " + &int_text(limit_ms as i64) + " ms")
+                    .into(),
             ));
         }
         let jittered = delay * (0.9 + 0.2 * c.t.random());

@@ -240,7 +240,7 @@ async fn thinking<T: Transport>(
         // The fallback stream has no id to resume from.
         if stream_id.is_none() || reconnects == RECONNECTS {
             return Err(Error::Network(
-                why + " (after " + &reconnects.to_string() + " reconnects)",
+                (why + " (after " + &reconnects.to_string() + " reconnects)").into(),
             ));
         }
         reconnects += 1;

@@ -39,9 +39,9 @@ pub async fn search<T: Transport>(
         ))
         .await?;
     let need = |k: &str| {
-        s.get_str(k)
-            .map(str::to_string)
-            .ok_or_else(|| Error::Network("the search session answer has no ".to_string() + k))
+        s.get_str(k).map(str::to_string).ok_or_else(|| {
+            Error::Network(("the search session answer has no ".to_string() + k).into())
+        })
     };
     let (session, owner, doc_path) = (
         need("session_id")?,
@@ -101,11 +101,12 @@ pub async fn search<T: Transport>(
             {
                 "completed" => Ok(Some(data)),
                 "failed" => Err(Error::Network(
-                    "search failed: ".to_string()
+                    ("search failed: ".to_string()
                         + data
                             .get_str("error")
                             .or(data.get_str("error_message"))
-                            .unwrap_or("no reason given"),
+                            .unwrap_or("no reason given"))
+                    .into(),
                 )),
                 _ => Ok(None),
             }

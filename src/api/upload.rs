@@ -535,7 +535,9 @@ async fn upload_set<T: Transport>(
     let mut ids = Vec::with_capacity(views.len());
     for ((name, _), r) in views.iter().zip(results) {
         let v = r.map_err(|e| match e {
-            Error::Validation(m) => Error::Validation("view '".to_string() + name + "': " + &m),
+            Error::Validation(m) => {
+                Error::Validation(("view '".to_string() + name + "': " + &m).into())
+            }
             other => other,
         })?;
         let id = v.get_str("video_id").unwrap_or_default().to_string();
@@ -748,7 +750,7 @@ async fn wait_uploaded<T: Transport>(
         match readiness(&doc) {
             Readiness::Ready => Ok(Some(reported_status(&doc))),
             Readiness::Failed(reason) => Err(Error::Upload(
-                "video ".to_string() + video_id + " failed to upload: " + &reason,
+                ("video ".to_string() + video_id + " failed to upload: " + &reason).into(),
             )),
             Readiness::Waiting => Ok(None),
         }

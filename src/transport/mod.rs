@@ -159,7 +159,7 @@ impl Doc for crate::value::Value {
 
 /// The error for an answer whose shape is not what the protocol promises.
 pub fn shape_error(what: &str) -> Error {
-    Error::Network("unexpected answer from the server: ".to_string() + what)
+    Error::Network(("unexpected answer from the server: ".to_string() + what).into())
 }
 
 pub struct Http<B> {
@@ -232,9 +232,7 @@ impl<B: Backend> Transport for Http<B> {
                             status: sent.status,
                             doc,
                         }),
-                        None => Err(Error::Network(
-                            "the server's answer is not JSON".to_string(),
-                        )),
+                        None => Err(Error::Network("the server's answer is not JSON".into())),
                     };
                 }
                 Ok(sent) => {

@@ -326,11 +326,12 @@ impl Failure {
         match self {
             Failure::Abort => aborted(),
             Failure::Timeout => Error::Timeout(
-                "request timed out: no answer within ".to_string()
+                ("request timed out: no answer within ".to_string()
                     + &crate::value::num_text(timeout_ms)
-                    + " ms",
+                    + " ms")
+                    .into(),
             ),
-            Failure::Network(m) => Error::Network("request failed: ".to_string() + &m),
+            Failure::Network(m) => Error::Network(("request failed: ".to_string() + &m).into()),
             Failure::Refused(e) => e,
         }
     }
@@ -819,8 +820,9 @@ async fn read_chunk(
 /// Bytes `start..end` of a `Blob`: only that slice is read (the rest of a picked file stays on
 /// disk).
 pub async fn read_range(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, Error> {
-    let unreadable =
-        |e: JsValue| Error::Network("the file could not be read: ".to_string() + &message_of(&e));
+    let unreadable = |e: JsValue| {
+        Error::Network(("the file could not be read: ".to_string() + &message_of(&e)).into())
+    };
     let part = blob
         .slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(unreadable)?;
