@@ -555,7 +555,7 @@ mod tests {
 
     fn refusal(bytes: &[u8]) -> String {
         match run(bytes) {
-            Err(Error::Validation(m)) => m.into(),
+            Err(Error::Validation(m)) => m.to_string(),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -4,7 +4,7 @@
 use crate::error::Error;
 
 pub fn invalid(msg: impl Into<String>) -> Error {
-    Error::Validation(msg.into().into_boxed_str())
+    Error::Validation(msg.into().into())
 }
 
 /// `user` (the default) or `org`.
