@@ -410,6 +410,17 @@ impl NomadicClient {
                         "options.pollIntervalMs must be positive".into(),
                     ));
                 }
+                // Every check that can fail comes before the options are moved out of `o`: an
+                // early return then drops `o` whole, not field by field (smaller code).
+                let upload_timeout_ms =
+                    opt::finite(o.upload_timeout_ms, "uploadTimeoutMs")?.unwrap_or(1_200_000.0);
+                let concurrency =
+                    opt::whole(o.concurrency, "concurrency", 1.0, 16.0)?.unwrap_or(4.0) as usize;
+                let chunk_size =
+                    opt::whole(o.chunk_size, "chunkSize", 1.0, 9.0e15)?.map(|n| n as i64);
+                let stall_timeout_ms =
+                    opt::finite(o.stall_timeout_ms, "stallTimeoutMs")?.unwrap_or(60_000.0);
+                let on_progress = function(&o.on_progress, "onProgress")?;
                 let opts = upload::Options {
                     name: o.name,
                     folder: o.folder,
@@ -417,22 +428,18 @@ impl NomadicClient {
                     metadata,
                     integration_id: o.integration_id,
                     wait: o.wait_for_uploaded.unwrap_or(true),
-                    upload_timeout_ms: opt::finite(o.upload_timeout_ms, "uploadTimeoutMs")?
-                        .unwrap_or(1_200_000.0),
-                    concurrency: opt::whole(o.concurrency, "concurrency", 1.0, 16.0)?.unwrap_or(4.0)
-                        as usize,
-                    chunk_size: opt::whole(o.chunk_size, "chunkSize", 1.0, 9.0e15)?
-                        .map(|n| n as i64),
+                    upload_timeout_ms,
+                    concurrency,
+                    chunk_size,
                     probe: o.probe.unwrap_or(true),
-                    stall_timeout_ms: opt::finite(o.stall_timeout_ms, "stallTimeoutMs")?
-                        .unwrap_or(60_000.0),
+                    stall_timeout_ms,
                     poll: Schedule {
                         first_ms,
                         factor: 2.0,
                         cap_ms: 30_000.0,
                     },
                 };
-                if let Some(cb) = function(&o.on_progress, "onProgress")? {
+                if let Some(cb) = on_progress {
                     ctx.progress = Some(Rc::new(Progress::new(
                         cb,
                         upload::progress_entries(&parsed, &opts),
@@ -506,7 +513,7 @@ impl NomadicClient {
         method(
             &self.inner,
             options,
-            |inner, o: opt::Analyze, ctx| async move {
+            |inner, mut o: opt::Analyze, ctx| async move {
                 let target = analysis_target(&target?, o.folder.clone(), o.scope.clone())?;
                 let on_progress = function(&o.on_progress, "onProgress")?;
                 let report = |p: &Value| call_back(&on_progress, p);
@@ -516,23 +523,28 @@ impl NomadicClient {
                     let r = prompt::analyze(&inner.call(&ctx), target, &po, &report).await?;
                     return Ok(to_js(&r));
                 }
+                // The checks that can fail come before anything is moved out of `o` (as in
+                // `upload`).
+                let timeout_ms = opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms);
+                let concept_ids = strings(o.concept_ids.take(), "conceptIds")?;
+                let poll_ms =
+                    opt::finite(o.poll_interval_ms, "pollIntervalMs")?.unwrap_or(d.poll_ms);
                 let opts = analysis::Options {
                     kind: o.analysis_type,
                     custom_event: o.custom_event,
                     category: o.custom_category,
                     model_id: o.model_id,
-                    timeout_ms: opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms),
+                    timeout_ms,
                     wait: o.wait_for_completion.unwrap_or(true),
                     is_thumbnail: o.is_thumbnail.unwrap_or(false),
                     return_subset: o.return_subset.unwrap_or(false),
                     enhanced_motion: o.use_enhanced_motion_analysis.unwrap_or(false),
                     confidence: o.confidence,
                     overlay: o.overlay_mode,
-                    concept_ids: strings(o.concept_ids, "conceptIds")?,
+                    concept_ids,
                     agent_id: o.custom_edge_case_agent_id,
                     haystack: o.haystack_search.unwrap_or(false),
-                    poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?
-                        .unwrap_or(d.poll_ms),
+                    poll_ms,
                 };
                 let r = analysis::analyze(&inner.call(&ctx), target, &opts, &report).await?;
                 Ok(to_js(&r))
@@ -681,6 +693,7 @@ impl NomadicClient {
     #[wasm_bindgen(js_name = generateStructuredOdd)]
     pub fn generate_structured_odd(&self, options: JsValue) -> Promise {
         method(&self.inner, options, |inner, o: opt::Odd, ctx| async move {
+            let timeout_ms = opt::finite(o.timeout_ms, "timeoutMs")?;
             let video = o.video_id.unwrap_or_default();
             let columns = match o.columns {
                 Some(c) => c,
@@ -691,7 +704,7 @@ impl NomadicClient {
                 &inner.call(&ctx),
                 &video,
                 &columns,
-                opt::finite(o.timeout_ms, "timeoutMs")?,
+                timeout_ms,
                 o.reasoning_trace_path.as_deref(),
                 env,
                 &inner.user_id,
@@ -710,9 +723,9 @@ impl NomadicClient {
                 let query = query
                     .as_string()
                     .ok_or_else(|| Error::Validation("search() needs a query string".into()))?;
-                let folder = o.folder_name.unwrap_or_default();
                 let timeout = opt::finite(o.timeout_ms, "timeoutMs")?
                     .unwrap_or(inner.http.settings.timeout_ms);
+                let folder = o.folder_name.unwrap_or_default();
                 let r = search::search(
                     &inner.call(&ctx),
                     &query,
@@ -814,14 +827,20 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
                 + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal").into(),
         ));
     }
+    if o.prompt.is_none() {
+        return Err(Error::Validation(
+            "options.mode needs options.prompt".into(),
+        ));
+    }
+    let mode = prompt::Mode::parse(o.mode.as_deref())?;
+    let timeout_ms = opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms);
+    let poll_ms = opt::finite(o.poll_interval_ms, "pollIntervalMs")?.unwrap_or(d.poll_ms);
     Ok(prompt::Options {
-        prompt: o
-            .prompt
-            .ok_or_else(|| Error::Validation("options.mode needs options.prompt".into()))?,
-        mode: prompt::Mode::parse(o.mode.as_deref())?,
+        prompt: o.prompt.unwrap_or_default(),
+        mode,
         wait: o.wait_for_completion.unwrap_or(true),
-        timeout_ms: opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms),
-        poll_ms: opt::finite(o.poll_interval_ms, "pollIntervalMs")?.unwrap_or(d.poll_ms),
+        timeout_ms,
+        poll_ms,
     })
 }
 
