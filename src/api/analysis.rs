@@ -316,9 +316,9 @@ pub(super) async fn folder_ids<T: Transport>(
 }
 
 impl Checked {
-    fn batch_form(&self, o: &Options) -> Vec<(String, String)> {
-        let mut f: Vec<(String, String)> = Vec::new();
-        let mut put = |k: &str, v: String| f.push((k.to_string(), v));
+    fn batch_form(&self, o: &Options) -> Vec<(&'static str, String)> {
+        let mut f: Vec<(&'static str, String)> = Vec::new();
+        let mut put = |k: &'static str, v: String| f.push((k, v));
         if self.kind == Kind::Ask {
             put("analysis_kind", "rapid_review".into());
             put("prompt", self.event.clone());
@@ -379,23 +379,18 @@ async fn single<T: Transport>(
     }
     let mut form = vec![
         (
-            "question".to_string(),
+            "question",
             k.category.clone() + "-----------EVENT_DESCRIPTION-----------" + &k.event,
         ),
-        ("video_id".to_string(), video.to_string()),
-        ("is_thumbnail".to_string(), py_bool(o.is_thumbnail)),
-        (
-            "use_enhanced_motion_analysis".to_string(),
-            py_bool(o.enhanced_motion),
-        ),
-        ("config".to_string(), "default".to_string()),
-        ("confidence".to_string(), k.confidence.to_string()),
+        ("video_id", video.to_string()),
+        ("is_thumbnail", py_bool(o.is_thumbnail)),
+        ("use_enhanced_motion_analysis", py_bool(o.enhanced_motion)),
+        ("config", "default".to_string()),
+        ("confidence", k.confidence.to_string()),
     ];
-    form.extend(
-        k.overlay
-            .iter()
-            .map(|f| (f.to_string(), "True".to_string())),
-    );
+    for flag in k.overlay {
+        form.push((flag, "True".to_string()));
+    }
     let r = c
         .send(Request::post(
             path(&[Seg::Lit("/api/ask")]),
@@ -502,21 +497,17 @@ async fn agent<T: Transport>(
     progress: &dyn Fn(&Value),
 ) -> Result<Value, Error> {
     let p = preset(k.kind);
-    let form = vec![
-        (
-            "firebase_collection_name".to_string(),
-            c.names.collection.clone(),
-        ),
-        ("model_id".to_string(), k.model.clone()),
-        ("edge_case_category".to_string(), p.category.to_string()),
-        ("concepts_json".to_string(), k.concepts.clone()),
-        ("mode".to_string(), p.mode.to_string()),
-        ("assistant_edge_cases_json".to_string(), items_json(&p)),
-        ("config".to_string(), "default".to_string()),
+    let mut form = vec![
+        ("firebase_collection_name", c.names.collection.clone()),
+        ("model_id", k.model.clone()),
+        ("edge_case_category", p.category.to_string()),
+        ("concepts_json", k.concepts.clone()),
+        ("mode", p.mode.to_string()),
+        ("assistant_edge_cases_json", items_json(&p)),
+        ("config", "default".to_string()),
     ];
-    let mut form = form;
     if let Some(a) = &o.agent_id {
-        form.push(("custom_edge_case_agent_id".to_string(), a.clone()));
+        form.push(("custom_edge_case_agent_id", a.clone()));
     }
     let url = path(&[Seg::Lit("/api/analyze-video-edge/"), Seg::Id(video)]);
     let answer = c.object(Request::post(url, Body::Form(form))).await?;
@@ -682,7 +673,7 @@ mod tests {
         let Body::Form(form) = &f.sent.borrow()[0].body else {
             panic!()
         };
-        let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = form.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             names,
             vec![
@@ -722,10 +713,7 @@ mod tests {
         };
         assert_eq!(
             form.last().unwrap(),
-            &(
-                "custom_edge_case_agent_id".to_string(),
-                "agent-7".to_string()
-            )
+            &("custom_edge_case_agent_id", "agent-7".to_string())
         );
         let f = Fake::default();
         f.answer(200, r#"{"batch_id": "b1"}"#);
@@ -733,7 +721,7 @@ mod tests {
         let Body::Form(form) = &f.sent.borrow()[0].body else {
             panic!()
         };
-        assert!(form.contains(&("custom_edge_case_agent_id".into(), "agent-7".into())));
+        assert!(form.contains(&("custom_edge_case_agent_id", "agent-7".into())));
         // haystack search is `use_embedding_search` on an ASK batch; the event goes as written.
         let f = Fake::default();
         f.answer(200, r#"{"batch_id": "b1"}"#);
@@ -746,8 +734,8 @@ mod tests {
         let Body::Form(form) = &f.sent.borrow()[0].body else {
             panic!()
         };
-        assert!(form.contains(&("use_embedding_search".into(), "true".into())));
-        assert!(form.contains(&("prompt".into(), " vans ".into())));
+        assert!(form.contains(&("use_embedding_search", "true".into())));
+        assert!(form.contains(&("prompt", " vans ".into())));
         // An agent id on ASK, a category or scope in another case: refused, nothing sent.
         for (target, o) in [
             (
@@ -853,7 +841,7 @@ mod tests {
         let Body::Form(form) = &f.sent.borrow()[0].body else {
             panic!()
         };
-        let names: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = form.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             names,
             vec![

@@ -103,18 +103,18 @@ fn lower_status(doc: Option<&Value>, row: Option<&Value>) -> String {
 pub async fn run<T: Transport>(
     c: &Call<'_, T>,
     ids: &[String],
-    fields: &[(String, String)],
+    fields: &[(&'static str, String)],
     ask: bool,
     o: &Options,
     progress: &dyn Fn(&Value),
 ) -> Result<Value, Error> {
-    let mut form: Vec<(String, String)> = ids
-        .iter()
-        .map(|i| ("video_ids".to_string(), i.clone()))
-        .collect();
+    let mut form: Vec<(&'static str, String)> = Vec::with_capacity(ids.len() + fields.len() + 2);
+    for id in ids {
+        form.push(("video_ids", id.clone()));
+    }
     form.extend(fields.iter().cloned());
-    form.push(("start".into(), "true".into()));
-    form.push(("client_batch_id".into(), client_batch_id(c)));
+    form.push(("start", "true".into()));
+    form.push(("client_batch_id", client_batch_id(c)));
     let created = c
         .object(Request::post(
             path(&[Seg::Lit("/api/create-batch")]),

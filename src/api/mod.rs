@@ -114,21 +114,21 @@ impl Method {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     Text {
-        name: String,
+        name: &'static str,
         value: String,
     },
     /// Text sent as a file part (a JSON sidecar given as text).
     Data {
-        name: String,
+        name: &'static str,
         filename: String,
-        content_type: String,
+        content_type: &'static str,
         data: String,
     },
     Blob {
-        name: String,
+        name: &'static str,
         slot: usize,
         filename: String,
-        content_type: String,
+        content_type: &'static str,
         /// A video: a `File` goes as it is, with the browser's type (see `transport::web`).
         video: bool,
     },
@@ -139,8 +139,9 @@ pub enum Body {
     Empty,
     /// JSON text.
     Json(String),
-    /// `application/x-www-form-urlencoded` fields, in order; repeated keys allowed.
-    Form(Vec<(String, String)>),
+    /// `application/x-www-form-urlencoded` fields, in order; repeated keys allowed. Field names
+    /// are the protocol's own, always literals.
+    Form(Vec<(&'static str, String)>),
     Multipart(Vec<Part>),
 }
 
@@ -150,7 +151,7 @@ pub struct Request {
     pub method: Method,
     /// The path, already percent-encoded (see [`path`]).
     pub path: String,
-    pub query: Vec<(String, String)>,
+    pub query: Vec<(&'static str, String)>,
     pub body: Body,
     /// Multiplies the client's per-request timeout (uploads get 20x, as in the protocol).
     pub timeout_factor: u32,
@@ -185,8 +186,8 @@ impl Request {
             ..Request::new(Method::Post, path)
         }
     }
-    pub fn query(mut self, key: &str, value: impl Into<String>) -> Request {
-        self.query.push((key.to_string(), value.into()));
+    pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Request {
+        self.query.push((key, value.into()));
         self
     }
     /// The path and the form-encoded query.
@@ -229,7 +230,7 @@ fn unreserved(b: u8) -> bool {
 }
 
 /// Form encoding as the protocol writes it: UTF-8, space as `+`, only `A-Z a-z 0-9 - . _ ~` kept.
-pub fn form_encode(fields: &[(String, String)]) -> String {
+pub fn form_encode(fields: &[(&str, String)]) -> String {
     let mut out = String::new();
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
@@ -445,9 +446,9 @@ mod tests {
         let p = path(&[Seg::Lit("/api/video/"), Seg::Id("clip 01 é")]);
         assert_eq!(p, "/api/video/clip%2001%20%C3%A9");
         let q = vec![
-            ("firebase_collection_name".to_string(), "videos".to_string()),
-            ("folder_collection".to_string(), "videoFolders".to_string()),
-            ("folder".to_string(), "fleet uploads/ü&x=1".to_string()),
+            ("firebase_collection_name", "videos".to_string()),
+            ("folder_collection", "videoFolders".to_string()),
+            ("folder", "fleet uploads/ü&x=1".to_string()),
         ];
         assert_eq!(form_encode(&q), "firebase_collection_name=videos&folder_collection=videoFolders&folder=fleet+uploads%2F%C3%BC%26x%3D1");
         assert_eq!(

@@ -119,11 +119,11 @@ pub async fn generate<T: Transport>(
         }
     };
     let form = vec![
-        ("question".to_string(), "odd_export".to_string()),
-        ("prompt_type".to_string(), "odd_export".to_string()),
-        ("video_id".to_string(), video),
-        ("reasoning_trace_path".to_string(), trace.clone()),
-        ("custom_columns".to_string(), json_text(&columns)),
+        ("question", "odd_export".to_string()),
+        ("prompt_type", "odd_export".to_string()),
+        ("video_id", video),
+        ("reasoning_trace_path", trace.clone()),
+        ("custom_columns", json_text(&columns)),
     ];
     let mut req = Request::post(path(&[Seg::Lit("/api/ask-question")]), Body::Form(form));
     req.timeout_ms = timeout_ms;
@@ -176,7 +176,7 @@ mod tests {
         let Body::Form(form) = &f.sent.borrow()[0].body else {
             panic!()
         };
-        assert!(form.contains(&("reasoning_trace_path".into(), "traces/mine".into())));
+        assert!(form.contains(&("reasoning_trace_path", "traces/mine".into())));
         assert_eq!(r.get_str("reasoning_trace_path"), Some("traces/mine"));
     }
 

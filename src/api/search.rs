@@ -51,19 +51,20 @@ pub async fn search<T: Transport>(
     let trace = s
         .get_str("reasoning_trace_path")
         .map_or_else(|| doc_path.clone(), str::to_string);
-    let mut form: Vec<(String, String)> = [
+    let mut form: Vec<(&'static str, String)> = Vec::new();
+    for (k, v) in [
         ("query", query),
         ("folder", folder),
         ("session_id", &session),
         ("session_doc_path", &doc_path),
         ("reasoning_trace_path", &trace),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ] {
+        if !v.is_empty() {
+            form.push((k, v.to_string()));
+        }
+    }
     if scope == "sample" {
-        form.push(("is_sample_videos".into(), "true".into()));
+        form.push(("is_sample_videos", "true".into()));
     }
     c.send(
         Request::post(path(&[Seg::Lit("/api/search")]), Body::Form(form))

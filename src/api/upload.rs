@@ -646,37 +646,34 @@ struct Shared<'a> {
 }
 
 fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
-    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut fields: Vec<(&'static str, String)> = Vec::new();
     let source = if matches!(p.video, Video::Url(_)) {
         "video_url"
     } else {
         "file"
     };
-    fields.push(("source".into(), source.into()));
-    fields.push((
-        "firebase_collection_name".into(),
-        c_names.collection.clone(),
-    ));
-    fields.push(("scope".into(), s.scope.into()));
+    fields.push(("source", source.into()));
+    fields.push(("firebase_collection_name", c_names.collection.clone()));
+    fields.push(("scope", s.scope.into()));
     if let Some(f) = s.folder_id {
-        fields.push(("folder_id".into(), f.into()));
+        fields.push(("folder_id", f.into()));
     }
     if let Some(n) = s.o.chunk_size {
-        fields.push(("chunk_size".into(), crate::value::int_text(n)));
+        fields.push(("chunk_size", crate::value::int_text(n)));
     }
     if let Video::Url(u) = &p.video {
-        fields.push(("video_url".into(), u.clone()));
+        fields.push(("video_url", u.clone()));
         if let Some(n) = &p.display {
-            fields.push(("custom_name".into(), n.clone()));
+            fields.push(("custom_name", n.clone()));
         }
     }
     let mut files = Vec::new();
     if let (Video::Blob { slot, .. }, Some((filename, ct))) = (&p.video, &p.file_part) {
         files.push(Part::Blob {
-            name: "file".into(),
+            name: "file",
             slot: *slot,
             filename: filename.clone(),
-            content_type: (*ct).into(),
+            content_type: ct,
             video: true,
         });
     }
@@ -684,16 +681,16 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
         Some(Sidecar::Blob {
             slot, file_name, ..
         }) => files.push(Part::Blob {
-            name: "metadata_file".into(),
+            name: "metadata_file",
             slot: *slot,
             filename: file_name.clone().unwrap_or_else(|| "metadata.json".into()),
-            content_type: "application/json".into(),
+            content_type: "application/json",
             video: false,
         }),
         Some(Sidecar::Text(t)) => files.push(Part::Data {
-            name: "metadata_file".into(),
+            name: "metadata_file",
             filename: "metadata.json".into(),
-            content_type: "application/json".into(),
+            content_type: "application/json",
             data: t.clone(),
         }),
         None => {}
@@ -832,7 +829,7 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Part::Text { name, .. } | Part::Blob { name, .. } | Part::Data { name, .. } => {
-                    name.as_str()
+                    *name
                 }
             })
             .collect();
@@ -851,17 +848,17 @@ mod tests {
         assert_eq!(
             parts[4],
             Part::Text {
-                name: "chunk_size".into(),
+                name: "chunk_size",
                 value: "8388608".into()
             }
         );
         assert_eq!(
             parts[5],
             Part::Blob {
-                name: "file".into(),
+                name: "file",
                 slot: 0,
                 filename: "Morning.mp4".into(),
-                content_type: "video/quicktime".into(),
+                content_type: "video/quicktime",
                 video: true
             }
         );
@@ -891,7 +888,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.get_str("status"), Some("processing"));
-        let form = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let form = |k: &'static str, v: &str| (k, v.to_string());
         assert_eq!(
             f.sent.borrow()[0].body,
             Body::Form(vec![

@@ -21,7 +21,7 @@ pub async fn urls<T: Transport>(
         Seg::Lit("/generate-thumbnails"),
     ]);
     let form = Body::Form(vec![(
-        "firebase_collection_name".into(),
+        "firebase_collection_name",
         c.names.collection.clone(),
     )]);
     let doc = c.read::<Value>(Request::post(url, form)).await?;
