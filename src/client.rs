@@ -246,20 +246,27 @@ pub struct NomadicClient {
     inner: Rc<Inner>,
 }
 
-fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error> {
-    let api_key = match o.api_key {
+/// The client's settings, checked in the order the options are documented. Nothing is moved out
+/// of `o` until every check has passed, so a failing check drops `o` whole (smaller code).
+fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error> {
+    match o.api_key.as_deref() {
         Some(k) if k.trim().is_empty() => {
             return Err(Error::Validation("apiKey must not be empty".into()))
         }
         // Said without the key, which must never appear in a message.
-        Some(k) if !validate::is_header_value(&k) => return Err(Error::Validation(
+        Some(k) if !validate::is_header_value(k) => return Err(Error::Validation(
             "apiKey holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)"
                 .into(),
         )),
-        k => k,
-    };
-    let base = o.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.into());
-    let base_url = base.trim().trim_end_matches('/').to_string();
+        _ => {}
+    }
+    let base_url = o
+        .base_url
+        .as_deref()
+        .unwrap_or(DEFAULT_BASE_URL)
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
     let absolute = validate::is_http_url(&base_url);
     if !(absolute
         || (base_url.starts_with('/') && convert::can_resolve(&base_url))
@@ -269,7 +276,7 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
             "baseUrl must be an http(s) URL, or a path such as '/api-proxy' on a web page".into(),
         ));
     }
-    if api_key.is_some() && o.dangerously_allow_browser != Some(true) {
+    if o.api_key.is_some() && o.dangerously_allow_browser != Some(true) {
         if let Some(exposed) = convert::key_exposure(&base_url) {
             return Err(Error::Validation(
                 ("sending the API key from this page to ".to_string()
@@ -291,6 +298,7 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
     };
     let max_retries = opt::whole(o.max_retries, "maxRetries", 0.0, 10.0)?.unwrap_or(3.0) as u32;
     let fetch = function(&o.fetch, "fetch")?;
+    let headers = header_pairs(o.headers.take())?;
     let names = Names {
         collection: o.collection_name.unwrap_or_else(|| "videos".into()),
         folder_collection: o
@@ -299,10 +307,10 @@ fn settings(o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error
     };
     let settings = Settings {
         base_url,
-        api_key,
+        api_key: o.api_key,
         timeout_ms,
         max_retries,
-        headers: header_pairs(o.headers)?,
+        headers,
         max_retry_after_ms: 60_000.0,
     };
     Ok((settings, names, fetch))
