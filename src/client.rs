@@ -493,7 +493,7 @@ impl NomadicClient {
 
     #[wasm_bindgen(js_name = deleteVideo)]
     pub fn delete_video(&self, video_id: JsValue, options: JsValue) -> Promise {
-        doc_method(&self.inner, options, |_: opt::NoOptions, names| {
+        doc_method(&self.inner, options, |_: opt::Signal, names| {
             videos::delete_request(names, &id_arg(&video_id, "the video id")?)
         })
     }
@@ -632,7 +632,7 @@ impl NomadicClient {
         options: JsValue,
     ) -> Promise {
         let metadata = convert::guarded(&metadata, "metadata");
-        doc_method(&self.inner, options, |_: opt::NoOptions, _| {
+        doc_method(&self.inner, options, |_: opt::Signal, _| {
             let id = id_arg(&batch_id, "the batch id")?;
             let metadata = metadata?;
             if !convert::is_plain(&metadata) {
@@ -655,7 +655,7 @@ impl NomadicClient {
         method(
             &self.inner,
             options,
-            |inner, _: opt::NoOptions, ctx| async move {
+            |inner, _: opt::Signal, ctx| async move {
                 let urls = visuals::urls(
                     &inner.call(&ctx),
                     &id_arg(&video_id, "the video id")?,
@@ -679,7 +679,7 @@ impl NomadicClient {
         method(
             &self.inner,
             options,
-            |inner, _: opt::NoOptions, ctx| async move {
+            |inner, _: opt::Signal, ctx| async move {
                 let idx = event_idx
                     .as_f64()
                     .ok_or_else(|| Error::Validation("eventIdx must be a number".into()))?;
@@ -773,7 +773,7 @@ impl NomadicClient {
     /// Checks the API key: `{valid, user_id, ...}`, or an `AuthenticationError`.
     #[wasm_bindgen(js_name = verifyAuth)]
     pub fn verify_auth(&self, options: JsValue) -> Promise {
-        doc_method(&self.inner, options, |_: opt::NoOptions, _| {
+        doc_method(&self.inner, options, |_: opt::Signal, _| {
             Ok(videos::verify_request())
         })
     }
@@ -894,7 +894,7 @@ fn analysis_target(
                 "a target object takes {folder, scope} only: pass ids as a string or a list",
             ));
         }
-        let t: opt::FolderTarget = opt::read(target, "target")?;
+        let t: opt::Folder = opt::read(target, "target")?;
         if folder_opt.is_some() {
             return Err(bad("give the folder once, in the target or in options"));
         }
@@ -928,7 +928,7 @@ impl VideoApi {
     /// `GET /api/import-jobs/{id}`: `{job_id, source, bucket, folder_id, folder_name, total, ...}`.
     #[wasm_bindgen(js_name = getImportJob)]
     pub fn get_import_job(&self, id: JsValue, options: JsValue) -> Promise {
-        doc_method(&self.inner, options, |_: opt::NoOptions, _| {
+        doc_method(&self.inner, options, |_: opt::Signal, _| {
             imports::job_request(&id_arg(&id, "the import job id")?)
         })
     }

@@ -99,11 +99,8 @@ impl Js {
     }
 }
 
-/// For methods whose options hold nothing but `signal`.
-#[derive(Deserialize, Default)]
-pub struct NoOptions {}
-
-/// Every method's `signal`, read on its own so the method types need not repeat it.
+/// Every method's `signal`, read on its own so the method types need not repeat it; also the
+/// options of the methods that take nothing else.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Signal {
@@ -153,7 +150,8 @@ pub struct UploadItem {
     pub metadata: Js,
 }
 
-/// `myVideos`, `getFolder`, `createFolder`.
+/// `myVideos`, `getFolder`, `createFolder`; also `analyze({folder, scope})`'s target object
+/// (whose other keys are refused before it is read).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Folder {
@@ -195,14 +193,6 @@ pub struct Analyze {
 #[serde(rename_all = "camelCase", default)]
 pub struct VideoUrl {
     pub expires_in_s: Option<f64>,
-}
-
-/// `analyze({folder, scope})`'s target object.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct FolderTarget {
-    pub folder: Option<String>,
-    pub scope: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
