@@ -33,17 +33,28 @@ where
         if let Some(r) = step().await? {
             return Ok(r);
         }
-        let left = limit_ms - (c.t.now_ms() - start);
-        if left <= 0.0 {
-            return Err(Error::Timeout(
-                (what.to_string() + " did not finish within " + &int_text(limit_ms as i64) + " ms")
-                    .into(),
-            ));
-        }
-        let jittered = delay * (0.9 + 0.2 * c.t.random());
-        c.t.sleep(c.ctx, jittered.min(left)).await?;
+        pause(c, limit_ms - (c.t.now_ms() - start), delay, limit_ms, what).await?;
         delay = (delay * s.factor).min(s.cap_ms);
     }
+}
+
+/// The wait between two checks (the part of `until` that does not depend on the check, compiled
+/// once): `delay` with +-10 % jitter, cut at the deadline; past it, `TimeoutError`.
+async fn pause<T: Transport>(
+    c: &Call<'_, T>,
+    left: f64,
+    delay: f64,
+    limit_ms: f64,
+    what: &str,
+) -> Result<(), Error> {
+    if left <= 0.0 {
+        return Err(Error::Timeout(
+            (what.to_string() + " did not finish within " + &int_text(limit_ms as i64) + " ms")
+                .into(),
+        ));
+    }
+    let jittered = delay * (0.9 + 0.2 * c.t.random());
+    c.t.sleep(c.ctx, jittered.min(left)).await
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
