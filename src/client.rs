@@ -7,8 +7,9 @@ use crate::api::imports::{self, PageQuery, WaitOptions};
 use crate::api::integrations::{self, NewIntegration};
 use crate::api::poll::Schedule;
 use crate::api::upload;
+use crate::api::validate::{self, invalid};
 use crate::api::{batches, odd, prompt, search, visuals};
-use crate::api::{folders, validate, videos, Call, Names, Out, Request};
+use crate::api::{folders, videos, Call, Names, Out, Request};
 use crate::convert::{self, Collected};
 use crate::error::Error;
 use crate::options::{self as opt, Js};
@@ -208,9 +209,9 @@ fn ctx(options: &JsValue) -> Result<WebCtx, Error> {
 fn function(v: &Js, name: &str) -> Result<Option<Function>, Error> {
     v.present()
         .map(|f| {
-            f.clone().dyn_into::<Function>().map_err(|_| {
-                Error::Validation(("options.".to_string() + name + " must be a function").into())
-            })
+            f.clone()
+                .dyn_into::<Function>()
+                .map_err(|_| invalid("options.".to_string() + name + " must be a function"))
         })
         .transpose()
 }
@@ -278,12 +279,11 @@ fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), E
     }
     if o.api_key.is_some() && o.dangerously_allow_browser != Some(true) {
         if let Some(exposed) = convert::key_exposure(&base_url) {
-            return Err(Error::Validation(
-                ("sending the API key from this page to ".to_string()
+            return Err(invalid(
+                "sending the API key from this page to ".to_string()
                     + &exposed
                     + " would show it to every visitor: call the API through a same-origin proxy \
-                       (baseUrl: '/api-proxy', no apiKey), or pass dangerouslyAllowBrowser: true")
-                    .into(),
+                       (baseUrl: '/api-proxy', no apiKey), or pass dangerouslyAllowBrowser: true",
             ));
         }
     }
@@ -318,8 +318,7 @@ fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), E
 
 /// A list of strings (absent: empty).
 fn strings(v: Option<Value>, name: &str) -> Result<Vec<String>, Error> {
-    let bad =
-        || Error::Validation(("options.".to_string() + name + " must be a list of strings").into());
+    let bad = || invalid("options.".to_string() + name + " must be a list of strings");
     let items = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Arr(items)) => items,
@@ -355,19 +354,16 @@ fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> 
             } else {
                 &k
             };
-            return Err(Error::Validation(
-                ("options.headers: '".to_string()
+            return Err(invalid(
+                "options.headers: '".to_string()
                     + shown
-                    + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)")
-                    .into(),
+                    + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)",
             ));
         }
         if !validate::is_header_value(&v) {
-            return Err(Error::Validation(
-                ("options.headers['".to_string()
+            return Err(invalid("options.headers['".to_string()
                     + &k
-                    + "'] holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)").into(),
-            ));
+                    + "'] holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)"));
         }
         out.push((k, v));
     }
@@ -829,11 +825,9 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
         ("haystackSearch", o.haystack_search.is_some()),
     ];
     if let Some((name, _)) = ask_only.iter().find(|(_, given)| *given) {
-        return Err(Error::Validation(
-            ("options.".to_string()
+        return Err(invalid("options.".to_string()
                 + name
-                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal").into(),
-        ));
+                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal"));
     }
     if o.prompt.is_none() {
         return Err(Error::Validation(
@@ -914,7 +908,7 @@ fn analysis_target(
 fn id_arg(id: &JsValue, what: &str) -> Result<String, Error> {
     id.as_string()
         .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Error::Validation((what.to_string() + " must be a non-empty string").into()))
+        .ok_or_else(|| invalid(what.to_string() + " must be a non-empty string"))
 }
 
 /// `client.video`: import jobs.
@@ -1067,9 +1061,7 @@ impl CloudIntegrationsApi {
             options,
             |inner, o: opt::IntegrationAdd, ctx| async move {
                 let need = |v: Option<String>, k: &str| -> Result<String, Error> {
-                    v.ok_or_else(|| {
-                        Error::Validation(("cloudIntegrations.add() needs ".to_string() + k).into())
-                    })
+                    v.ok_or_else(|| invalid("cloudIntegrations.add() needs ".to_string() + k))
                 };
                 let credentials = match o.credentials.present() {
                     Some(v) => convert::json_value(v, "credentials").await?,

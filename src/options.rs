@@ -3,6 +3,7 @@
 //! `signal`, an `onProgress` function, a `File`) stay JS values. A field of the wrong type is a
 //! `ValidationError` that names it: `options.timeoutMs must be a number`.
 
+use crate::api::validate::invalid;
 use crate::error::Error;
 use crate::value::Value;
 use serde::de::DeserializeOwned;
@@ -27,9 +28,7 @@ fn object(v: &JsValue, what: &str) -> Result<JsValue, Error> {
         return Ok(js_sys::Object::new().into());
     }
     if !v.is_object() || js_sys::Array::is_array(v) || v.is_function() {
-        return Err(Error::Validation(
-            (what.to_string() + " must be an object").into(),
-        ));
+        return Err(invalid(what.to_string() + " must be an object"));
     }
     Ok(v.clone())
 }
@@ -260,14 +259,13 @@ pub struct IntegrationAdd {
 /// A whole number within `lo..=hi`, for counts and limits.
 pub fn whole(n: Option<f64>, name: &str, lo: f64, hi: f64) -> Result<Option<f64>, Error> {
     match n {
-        Some(n) if n.fract() != 0.0 || !(lo..=hi).contains(&n) => Err(Error::Validation(
-            ("options.".to_string()
+        Some(n) if n.fract() != 0.0 || !(lo..=hi).contains(&n) => Err(invalid(
+            "options.".to_string()
                 + name
                 + " must be a whole number from "
                 + &crate::value::int_text(lo as i64)
                 + " to "
-                + &crate::value::int_text(hi as i64))
-                .into(),
+                + &crate::value::int_text(hi as i64),
         )),
         n => Ok(n),
     }
@@ -276,8 +274,8 @@ pub fn whole(n: Option<f64>, name: &str, lo: f64, hi: f64) -> Result<Option<f64>
 /// A finite number (serde lets NaN and Infinity through as numbers).
 pub fn finite(n: Option<f64>, name: &str) -> Result<Option<f64>, Error> {
     match n {
-        Some(x) if !x.is_finite() => Err(Error::Validation(
-            ("options.".to_string() + name + " must be a finite number").into(),
+        Some(x) if !x.is_finite() => Err(invalid(
+            "options.".to_string() + name + " must be a finite number",
         )),
         n => Ok(n),
     }

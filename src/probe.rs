@@ -10,6 +10,7 @@
 //! file, each over a few dozen boxes). So the parser is small, is compiled once, and is tested
 //! and fuzzed on plain byte slices.
 
+use crate::api::validate::invalid;
 use crate::error::Error;
 use crate::value::{obj, Value};
 use std::future::Future;
@@ -108,7 +109,7 @@ async fn drive(src: &dyn Source, size: u64) -> Result<Probe, Error> {
 pub fn named(e: Error, what: &str) -> Error {
     match e {
         Error::Validation(why) => {
-            Error::Validation((what.to_string() + " is not an MP4 or MOV video: " + &why).into())
+            invalid(what.to_string() + " is not an MP4 or MOV video: " + &why)
         }
         other => other,
     }

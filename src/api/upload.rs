@@ -535,9 +535,7 @@ async fn upload_set<T: Transport>(
     let mut ids = Vec::with_capacity(views.len());
     for ((name, _), r) in views.iter().zip(results) {
         let v = r.map_err(|e| match e {
-            Error::Validation(m) => {
-                Error::Validation(("view '".to_string() + name + "': " + &m).into())
-            }
+            Error::Validation(m) => invalid("view '".to_string() + name + "': " + &m),
             other => other,
         })?;
         let id = v.get_str("video_id").unwrap_or_default().to_string();
