@@ -361,9 +361,12 @@ fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> 
             ));
         }
         if !validate::is_header_value(&v) {
-            return Err(invalid("options.headers['".to_string()
+            return Err(invalid(
+                "options.headers['".to_string()
                     + &k
-                    + "'] holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)"));
+                    + "'] holds characters a header cannot carry \
+                       (line breaks, NUL, or beyond Latin-1)",
+            ));
         }
         out.push((k, v));
     }
@@ -825,9 +828,12 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
         ("haystackSearch", o.haystack_search.is_some()),
     ];
     if let Some((name, _)) = ask_only.iter().find(|(_, given)| *given) {
-        return Err(invalid("options.".to_string()
+        return Err(invalid(
+            "options.".to_string()
                 + name
-                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, timeoutMs, pollIntervalMs, onProgress and signal"));
+                + " does not go with a prompt: a prompt analysis takes mode, waitForCompletion, \
+                   timeoutMs, pollIntervalMs, onProgress and signal",
+        ));
     }
     if o.prompt.is_none() {
         return Err(Error::Validation(
@@ -852,7 +858,7 @@ fn analysis_target(
     folder_opt: Option<String>,
     scope_opt: Option<String>,
 ) -> Result<Target, Error> {
-    let bad = |m: &str| Error::Validation(m.into());
+    let bad = |m: &str| invalid(m);
     if target.is_undefined() || target.is_null() {
         return match folder_opt {
             Some(name) => Ok(Target::Folder {

@@ -4,6 +4,7 @@
 //! `ValidationError`s.
 
 use crate::api::upload::{Input, Item, Sidecar, Video, ViewSet};
+use crate::api::validate::invalid;
 use crate::error::Error;
 use crate::options::{self, UploadItem};
 use crate::value::Value;
@@ -28,10 +29,6 @@ pub fn guarded(v: &JsValue, what: &str) -> Result<JsValue, Error> {
         Some(why) => Err(invalid(what.to_string() + " could not be read: " + &why)),
         None => Ok(get(&s, "value")),
     }
-}
-
-fn invalid(msg: String) -> Error {
-    Error::Validation(msg.into())
 }
 
 /// Largest metadata sidecar read to check it is JSON.
@@ -85,7 +82,7 @@ pub fn signal(v: Option<&JsValue>) -> Result<Option<AbortSignal>, Error> {
     if looks_right {
         Ok(Some(s.clone().unchecked_into()))
     } else {
-        Err(invalid("options.signal must be an AbortSignal".into()))
+        Err(invalid("options.signal must be an AbortSignal"))
     }
 }
 
@@ -110,7 +107,7 @@ const VIEW_KEYS: &[&str] = &["front", "rear", "back", "left", "right", "top", "b
 /// array is a list of uploads, whose own two-element arrays are always pairs.
 pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, Error> {
     if input.is_undefined() || input.is_null() {
-        return Err(invalid("upload() needs a video: a File, a Blob with options.name, an http(s) URL, or a list of these".into()));
+        return Err(invalid("upload() needs a video: a File, a Blob with options.name, an http(s) URL, or a list of these"));
     }
     if is_view_set(input) {
         return Ok(Input::Sets(vec![view_set(input, c)?], false));
@@ -126,7 +123,7 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
         }
         if arr.iter().any(|v| is_view_set(&v)) {
             return Err(invalid(
-                "a list of multi-view sets cannot hold other uploads".into(),
+                "a list of multi-view sets cannot hold other uploads",
             ));
         }
         if arr.length() == 2 && !Array::is_array(&arr.get(0)) && looks_like_metadata(&arr.get(1)) {
@@ -189,7 +186,7 @@ fn looks_like_metadata(v: &JsValue) -> bool {
 async fn pair(a: &Array, c: &mut Collected) -> Result<Item, Error> {
     if a.length() != 2 {
         return Err(invalid(
-            "a [video, metadata] pair must have exactly two elements".into(),
+            "a [video, metadata] pair must have exactly two elements",
         ));
     }
     let video = video(&a.get(0), c)?;
@@ -210,10 +207,10 @@ async fn item(v: &JsValue, c: &mut Collected) -> Result<Item, Error> {
         let Some(vid) = o.video.present() else {
             if VIEW_KEYS.iter().any(|k| !get(v, k).is_undefined()) {
                 return Err(invalid(
-                    "multi-view uploads are not available in this version of the SDK".into(),
+                    "multi-view uploads are not available in this version of the SDK",
                 ));
             }
-            return Err(invalid("an upload object needs a 'video' field".into()));
+            return Err(invalid("an upload object needs a 'video' field"));
         };
         let metadata = match o.metadata.present() {
             Some(m) => Some(sidecar(m, c).await?),
@@ -245,9 +242,7 @@ fn video(v: &JsValue, c: &mut Collected) -> Result<Video, Error> {
             size: b.size(),
         });
     }
-    Err(invalid(
-        "a video must be a File, a Blob or an http(s) URL".into(),
-    ))
+    Err(invalid("a video must be a File, a Blob or an http(s) URL"))
 }
 
 /// JSON given as an object, JSON text, or a File/Blob of it (credentials and the like). Text
@@ -280,11 +275,11 @@ pub async fn sidecar(v: &JsValue, c: &mut Collected) -> Result<Sidecar, Error> {
     }
     if let Some(b) = as_blob(v) {
         if b.size() > MAX_SIDECAR {
-            return Err(invalid("the metadata sidecar is larger than 10 MB".into()));
+            return Err(invalid("the metadata sidecar is larger than 10 MB"));
         }
         let text = blob_text(b)
             .await
-            .ok_or_else(|| invalid("the metadata file could not be read".into()))?;
+            .ok_or_else(|| invalid("the metadata file could not be read"))?;
         let slot = c.blobs.len();
         c.blobs.push(b.clone());
         return Ok(Sidecar::Blob {
@@ -297,11 +292,11 @@ pub async fn sidecar(v: &JsValue, c: &mut Collected) -> Result<Sidecar, Error> {
         let text = js_sys::JSON::stringify(v)
             .ok()
             .and_then(|s| s.as_string())
-            .ok_or_else(|| invalid("metadata could not be written as JSON".into()))?;
+            .ok_or_else(|| invalid("metadata could not be written as JSON"))?;
         return Ok(Sidecar::Text(text));
     }
     Err(invalid(
-        "metadata must be a File, a Blob, JSON text or a plain object".into(),
+        "metadata must be a File, a Blob, JSON text or a plain object",
     ))
 }
 

@@ -16,9 +16,8 @@ use wasm_bindgen::JsCast;
 /// item`).
 pub fn read<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, Error> {
     let v = object(v, what)?;
-    from_js::<T>(v.clone()).map_err(|e| {
-        Error::Validation(culprit(&v, what, &e, &|one| from_js::<T>(one).err()).into())
-    })
+    from_js::<T>(v.clone())
+        .map_err(|e| invalid(culprit(&v, what, &e, &|one| from_js::<T>(one).err())))
 }
 
 /// The option object itself, or a new empty one for `undefined` and `null` (the part of `read`

@@ -85,7 +85,7 @@ async fn drive(src: &dyn Source, size: u64) -> Result<Probe, Error> {
                 p.bytes_read = read;
                 return Ok(p);
             }
-            Err(Stop::Refuse(why)) => return Err(Error::Validation(why.into())),
+            Err(Stop::Refuse(why)) => return Err(invalid(why)),
             Err(Stop::Need(off, len)) => {
                 let end = off.saturating_add(len.max(WINDOW)).min(size);
                 read += end - off;
@@ -120,7 +120,7 @@ pub fn probe_bytes(bytes: &[u8]) -> Result<Probe, Error> {
     // One window holding the whole file: the parser never needs more.
     match parse(&[(0, bytes.to_vec())], bytes.len() as u64) {
         Ok(p) => Ok(p),
-        Err(Stop::Refuse(why)) => Err(Error::Validation(why.into())),
+        Err(Stop::Refuse(why)) => Err(invalid(why)),
         Err(Stop::Need(..)) => Err(Error::Network("the file could not be read whole".into())),
     }
 }
