@@ -115,10 +115,10 @@ pub async fn upload_input(input: &JsValue, c: &mut Collected) -> Result<Input, E
     if Array::is_array(input) {
         let arr = Array::from(input);
         if arr.length() > 0 && arr.iter().all(|v| is_view_set(&v)) {
-            let sets = arr
-                .iter()
-                .map(|v| view_set(&v, c))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut sets = Vec::new();
+            for v in arr.iter() {
+                sets.push(view_set(&v, c)?);
+            }
             return Ok(Input::Sets(sets, true));
         }
         if arr.iter().any(|v| is_view_set(&v)) {

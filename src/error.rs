@@ -122,24 +122,26 @@ pub fn body_message<D: Doc>(body: &str, doc: Option<&D>) -> String {
         return body.trim().to_string();
     };
     match v.get("detail") {
-        Some(Value::Arr(items)) => items
-            .iter()
-            .map(|it| {
-                let loc = it.get("loc").and_then(Value::arr).and_then(|l| l.first());
-                let loc = match loc {
+        // "loc: msg; msg" built in place (collecting and joining measured 0.2 KB more).
+        Some(Value::Arr(items)) => {
+            let mut text = String::new();
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    text += "; ";
+                }
+                let loc = match it.get("loc").and_then(Value::arr).and_then(|l| l.first()) {
                     Some(Value::Str(s)) => s.clone(),
                     Some(Value::Num(n)) => int_text(*n as i64),
                     _ => String::new(),
                 };
-                let msg = it.get_str("msg").unwrap_or("");
-                if loc.is_empty() {
-                    msg.to_string()
-                } else {
-                    loc + ": " + msg
+                if !loc.is_empty() {
+                    text += &loc;
+                    text += ": ";
                 }
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
+                text += it.get_str("msg").unwrap_or("");
+            }
+            text
+        }
         Some(Value::Str(s)) => s.clone(),
         Some(other) => crate::value::json_text(other),
         None => ["message", "error"]

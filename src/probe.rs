@@ -408,16 +408,14 @@ impl<'a> Parser<'a> {
 
 /// A box type as text (`qt  ` is `qt`), with `?` for what is not printable.
 fn fourcc(b: &[u8]) -> String {
-    let text: String = b
-        .iter()
-        .map(|&c| {
-            if c.is_ascii_graphic() || c == b' ' {
-                c as char
-            } else {
-                '?'
-            }
-        })
-        .collect();
+    let mut text = String::with_capacity(b.len());
+    for &c in b {
+        text.push(if c.is_ascii_graphic() || c == b' ' {
+            c as char
+        } else {
+            '?'
+        });
+    }
     text.trim_end().to_string()
 }
 

@@ -108,6 +108,27 @@ pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     Value::Obj(m)
 }
 
+/// A list of strings as a document list (one loop for every caller: a `map().collect()` per
+/// call site compiled a copy each).
+pub fn strings(items: &[String]) -> Value {
+    let mut list = Vec::with_capacity(items.len());
+    for s in items {
+        list.push(Value::from(s.as_str()));
+    }
+    Value::Arr(list)
+}
+
+/// The string `key` of each object in `items` that has one, in order.
+pub fn each_str(items: &[Value], key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in items {
+        if let Some(s) = v.get_str(key) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
 /// Largest integer a double holds exactly.
 const SAFE_INT: f64 = 9_007_199_254_740_991.0;
 

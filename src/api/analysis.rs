@@ -7,7 +7,7 @@ use super::validate::{invalid, non_blank, positive};
 use super::videos::my_videos;
 use super::{path, Body, Call, Doc, Out, Request, Seg, Transport};
 use crate::error::Error;
-use crate::value::{json_text, obj, Value};
+use crate::value::{each_str, json_text, obj, strings, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -90,17 +90,14 @@ fn preset(k: Kind) -> Preset {
 }
 
 fn items_json(p: &Preset) -> String {
-    let items = p
-        .items
-        .iter()
-        .map(|(t, d, i)| {
-            obj([
-                ("title", (*t).into()),
-                ("description", (*d).into()),
-                ("importance", Value::Num(f64::from(*i))),
-            ])
-        })
-        .collect();
+    let mut items = Vec::with_capacity(p.items.len());
+    for (t, d, i) in p.items {
+        items.push(obj([
+            ("title", (*t).into()),
+            ("description", (*d).into()),
+            ("importance", Value::Num(f64::from(*i))),
+        ]));
+    }
     json_text(&Value::Arr(items))
 }
 
@@ -222,12 +219,7 @@ fn check(target: &Target, o: &Options) -> Result<Checked, Error> {
     for c in &o.concept_ids {
         non_blank("every concept id", c)?;
     }
-    let concepts = json_text(&Value::Arr(
-        o.concept_ids
-            .iter()
-            .map(|c| Value::from(c.as_str()))
-            .collect(),
-    ));
+    let concepts = json_text(&strings(&o.concept_ids));
     let (event, category) = if kind == Kind::Ask {
         if o.agent_id.is_some() {
             return Err(invalid(
@@ -300,13 +292,7 @@ pub(super) async fn folder_ids<T: Transport>(
         Out::Doc(d) => d.read()?,
         Out::Made(v) => v,
     };
-    let ids: Vec<String> = list
-        .arr()
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|v| v.get_str("video_id"))
-        .map(str::to_string)
-        .collect();
+    let ids = each_str(list.arr().unwrap_or(&[]), "video_id");
     if ids.is_empty() {
         return Err(invalid(
             "the folder '".to_string() + name + "' has no videos to analyse",
@@ -443,28 +429,24 @@ async fn single<T: Transport>(
             },
         )
         .await?;
-        let evs = doc
-            .get("events")
-            .and_then(Value::arr)
-            .unwrap_or(&[])
-            .iter()
-            .filter(|e| matches!(e, Value::Obj(_)))
-            .map(events::from_ui)
-            .collect();
+        let mut evs = Vec::new();
+        for e in doc.get("events").and_then(Value::arr).unwrap_or(&[]) {
+            if matches!(e, Value::Obj(_)) {
+                evs.push(events::from_ui(e));
+            }
+        }
         let summary = events::summary(&obj([(
             "analysis",
             obj([("answer", doc.get("answer").cloned().unwrap_or(Value::Null))]),
         )]));
         (summary, evs)
     } else {
-        let evs: Vec<Value> = answer
+        let mut evs = answer
             .get("suggested_events")
             .and_then(Value::arr)
             .unwrap_or(&[])
-            .iter()
-            .cloned()
-            .map(events::fold_overlay)
-            .collect();
+            .to_vec();
+        events::fold_each(&mut evs);
         (events::summary(&obj([("analysis", answer.clone())])), evs)
     };
     if o.is_thumbnail && !evs.is_empty() {

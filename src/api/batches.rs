@@ -7,7 +7,7 @@ use super::poll::{until, Schedule};
 use super::validate::{self, invalid};
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::value::{json_text, obj, Value};
+use crate::value::{each_str, json_text, obj, strings, Value};
 
 /// Bulk reads carry at most this many ids each.
 const BULK_CHUNK: usize = 100;
@@ -35,9 +35,11 @@ fn batch_path(id: &str, rest: &'static str) -> Result<String, Error> {
 /// 32 lowercase hex digits, fresh for each batch.
 fn client_batch_id<T: Transport>(c: &Call<'_, T>) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    (0..32)
-        .map(|_| HEX[(c.t.random() * 16.0) as usize & 15] as char)
-        .collect()
+    let mut id = String::with_capacity(32);
+    for _ in 0..32 {
+        id.push(HEX[(c.t.random() * 16.0) as usize & 15] as char);
+    }
+    id
 }
 
 /// `POST /api/batch/{id}/analyses/bulk` in chunks: `{video_id: bulk item}` and
@@ -52,10 +54,7 @@ async fn bulk<T: Transport>(
     let mut found = Value::Obj(Vec::new());
     let mut errors = Value::Obj(Vec::new());
     for chunk in ids.chunks(BULK_CHUNK) {
-        let body = obj([(
-            "video_ids",
-            Value::Arr(chunk.iter().map(|i| Value::from(i.as_str())).collect()),
-        )]);
+        let body = obj([("video_ids", strings(chunk))]);
         let req = Request::post(
             batch_path(batch_id, "/analyses/bulk")?,
             Body::Json(json_text(&body)),
@@ -155,17 +154,15 @@ pub async fn finish<T: Transport>(
         ("batch_type", batch_type.into()),
     ]);
     if !o.wait {
-        let results = ids
-            .iter()
-            .map(|v| {
-                obj([
-                    ("video_id", v.as_str().into()),
-                    ("analysis_id", Value::Null),
-                    ("mode", mode.into()),
-                    ("status", "started".into()),
-                ])
-            })
-            .collect();
+        let mut results = Vec::with_capacity(ids.len());
+        for v in ids {
+            results.push(obj([
+                ("video_id", v.as_str().into()),
+                ("analysis_id", Value::Null),
+                ("mode", mode.into()),
+                ("status", "started".into()),
+            ]));
+        }
         return Ok(obj([
             ("batch_metadata", meta),
             ("results", Value::Arr(results)),
@@ -209,96 +206,108 @@ pub async fn finish<T: Transport>(
     };
     let rows = status_rows(&status);
     let (docs, errors) = bulk(c, batch_id, ids).await?;
-    let results = ids
-        .iter()
-        .map(|vid| {
-            let row = rows.get(vid);
-            let item = docs.get(vid);
-            let failed = |msg: String, analysis: Value| {
-                obj([
-                    ("video_id", vid.as_str().into()),
-                    ("mode", mode.into()),
-                    ("status", "failed".into()),
-                    ("events", Value::Arr(Vec::new())),
-                    ("analysis_id", analysis),
-                    ("error", msg.into()),
-                ])
-            };
-            if row.is_none() && item.is_none() {
-                let why = errors
-                    .get_str(vid)
-                    .unwrap_or("the batch did not provide an analysis pointer for this video")
-                    .to_string();
-                return failed(why, Value::Null);
-            }
-            let analysis_id = item
-                .and_then(|i| i.get("analysis_id"))
-                .or_else(|| row.and_then(|r| r.get("analysis_id")))
-                .filter(|v| v.str().is_some())
-                .cloned();
-            let last_error = || {
-                row.and_then(|r| r.get_str("last_error"))
-                    .map(str::to_string)
-            };
-            let Some(analysis_id) = analysis_id else {
-                return failed(
-                    last_error().unwrap_or_else(|| "Analysis failed".into()),
-                    Value::Null,
-                );
-            };
-            let Some(doc) = item
-                .and_then(|i| i.get("analysis"))
-                .map(|a| obj([("analysis", a.clone())]))
-            else {
-                return failed(
-                    last_error().unwrap_or_else(|| "Analysis not found".into()),
-                    analysis_id,
-                );
-            };
-            let evs = if ask {
-                events::parse(&doc, false, true)
-                    .into_iter()
-                    .map(events::fold_overlay)
-                    .collect()
-            } else {
-                events::parse(&doc, true, false)
-            };
-            let st = if lower_status(Some(&doc), row) == "failed" {
-                "failed"
-            } else {
-                "completed"
-            };
-            let mut r = obj([
-                ("video_id", vid.as_str().into()),
-                ("analysis_id", analysis_id),
-                ("mode", mode.into()),
-                ("status", st.into()),
-            ]);
-            if let Some(u) = item
-                .and_then(|i| i.get("import_source_uri"))
-                .filter(|u| u.str().is_some())
-            {
-                r.set("import_source_uri", u.clone());
-            }
-            if ask {
-                r.set("summary", events::summary(&doc).into());
-            }
-            r.set("events", Value::Arr(evs));
-            if st == "failed" {
-                r.set(
-                    "error",
-                    last_error()
-                        .unwrap_or_else(|| "Analysis failed".into())
-                        .into(),
-                );
-            }
-            r
-        })
-        .collect();
+    let mut results = Vec::with_capacity(ids.len());
+    for vid in ids {
+        results.push(result_row(vid, mode, ask, &rows, &docs, &errors));
+    }
     Ok(obj([
         ("batch_metadata", meta),
         ("results", Value::Arr(results)),
     ]))
+}
+
+/// One video's result in a finished batch, from its status row, its bulk document and its bulk
+/// error (any may be missing).
+fn result_row(
+    vid: &str,
+    mode: &str,
+    ask: bool,
+    rows: &Value,
+    docs: &Value,
+    errors: &Value,
+) -> Value {
+    let row = rows.get(vid);
+    let item = docs.get(vid);
+    let failed = |msg: String, analysis: Value| {
+        obj([
+            ("video_id", vid.into()),
+            ("mode", mode.into()),
+            ("status", "failed".into()),
+            ("events", Value::Arr(Vec::new())),
+            ("analysis_id", analysis),
+            ("error", msg.into()),
+        ])
+    };
+    if row.is_none() && item.is_none() {
+        let why = errors
+            .get_str(vid)
+            .unwrap_or("the batch did not provide an analysis pointer for this video")
+            .to_string();
+        return failed(why, Value::Null);
+    }
+    let analysis_id = item
+        .and_then(|i| i.get("analysis_id"))
+        .or_else(|| row.and_then(|r| r.get("analysis_id")))
+        .filter(|v| v.str().is_some())
+        .cloned();
+    let last_error = || {
+        row.and_then(|r| r.get_str("last_error"))
+            .map(str::to_string)
+    };
+    let Some(analysis_id) = analysis_id else {
+        return failed(
+            last_error().unwrap_or_else(|| "Analysis failed".into()),
+            Value::Null,
+        );
+    };
+    let Some(doc) = item
+        .and_then(|i| i.get("analysis"))
+        .map(|a| obj([("analysis", a.clone())]))
+    else {
+        return failed(
+            last_error().unwrap_or_else(|| "Analysis not found".into()),
+            analysis_id,
+        );
+    };
+    let evs = if ask {
+        let mut evs = events::parse(&doc, false, true);
+        events::fold_each(&mut evs);
+        evs
+    } else {
+        events::parse(&doc, true, false)
+    };
+    let st = if lower_status(Some(&doc), row) == "failed" {
+        "failed"
+    } else {
+        "completed"
+    };
+    let mut r = obj([
+        ("video_id", vid.into()),
+        ("analysis_id", analysis_id),
+        ("mode", mode.into()),
+        ("status", st.into()),
+    ]);
+    copy_str(&mut r, "import_source_uri", item, "import_source_uri");
+    if ask {
+        r.set("summary", events::summary(&doc).into());
+    }
+    r.set("events", Value::Arr(evs));
+    if st == "failed" {
+        r.set(
+            "error",
+            last_error()
+                .unwrap_or_else(|| "Analysis failed".into())
+                .into(),
+        );
+    }
+    r
+}
+
+/// Sets `r[to]` to `item[from]` when that is a string.
+fn copy_str(r: &mut Value, to: &str, item: Option<&Value>, from: &str) {
+    if let Some(v) = item.and_then(|i| i.get(from)).filter(|v| v.str().is_some()) {
+        r.set(to, v.clone());
+    }
 }
 
 /// Checks an approval filter: each value one of approved, rejected, pending, invalid.
@@ -390,11 +399,7 @@ pub async fn results<T: Transport>(
                 .unwrap_or(Value::Obj(Vec::new())),
         );
     }
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.get_str("video_id"))
-        .map(str::to_string)
-        .collect();
+    let ids = each_str(&rows, "video_id");
     let (docs, _) = if ids.is_empty() {
         (Value::Null, Value::Null)
     } else {
@@ -436,16 +441,13 @@ pub async fn results<T: Transport>(
             }
             continue;
         };
-        let mut evs: Vec<Value> = events::parse(&doc, !ask, true)
-            .into_iter()
-            .map(|e| {
-                let mut e = events::fold_overlay(e);
-                if let Value::Obj(m) = &mut e {
-                    m.retain(|(k, _)| k != "unix_timestamp_start" && k != "unix_timestamp_end");
-                }
-                e
-            })
-            .collect();
+        let mut evs = events::parse(&doc, !ask, true);
+        events::fold_each(&mut evs);
+        for e in &mut evs {
+            if let Value::Obj(m) = e {
+                m.retain(|(k, _)| k != "unix_timestamp_start" && k != "unix_timestamp_end");
+            }
+        }
         if let Some(f) = filter {
             evs.retain(|e| {
                 f.iter()
@@ -472,18 +474,8 @@ pub async fn results<T: Transport>(
             ("status", st.into()),
             ("events", Value::Arr(evs)),
         ]);
-        if let Some(u) = item
-            .and_then(|i| i.get("import_source_uri"))
-            .filter(|u| u.str().is_some())
-        {
-            r.set("import_source_uri", u.clone());
-        }
-        if let Some(n) = item
-            .and_then(|i| i.get("filename"))
-            .filter(|u| u.str().is_some())
-        {
-            r.set("video_name", n.clone());
-        }
+        copy_str(&mut r, "import_source_uri", item, "import_source_uri");
+        copy_str(&mut r, "video_name", item, "filename");
         if ask {
             r.set("summary", events::summary(&doc).into());
         }

@@ -5,7 +5,7 @@
 use super::validate::invalid;
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::value::{json_text, obj, Value};
+use crate::value::{json_text, obj, strings, Value};
 use serde::Deserialize;
 
 /// What a started import answers.
@@ -119,10 +119,10 @@ fn same_source(all: &[CloudUri]) -> Result<(Provider, String), Error> {
 
 /// Single objects: checked, same provider and bucket, repeated paths removed (first kept).
 pub fn plan_objects(uris: &[String]) -> Result<CloudPlan, Error> {
-    let parsed = uris
-        .iter()
-        .map(|u| parse_uri(u))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut parsed = Vec::with_capacity(uris.len());
+    for u in uris {
+        parsed.push(parse_uri(u)?);
+    }
     let (provider, bucket) = same_source(&parsed)?;
     let mut keys: Vec<String> = Vec::with_capacity(parsed.len());
     for u in parsed {
@@ -146,14 +146,15 @@ pub fn plan_sets(sets: &[Vec<(String, String)>]) -> Result<CloudPlan, Error> {
         }
     }
     let (provider, bucket) = same_source(&all)?;
-    let sets = sets
-        .iter()
-        .map(|s| {
-            s.iter()
-                .map(|(v, u)| (v.clone(), u.trim().to_string()))
-                .collect()
-        })
-        .collect();
+    let mut trimmed = Vec::with_capacity(sets.len());
+    for set in sets {
+        let mut views = Vec::with_capacity(set.len());
+        for (v, u) in set {
+            views.push((v.clone(), u.trim().to_string()));
+        }
+        trimmed.push(views);
+    }
+    let sets = trimmed;
     Ok(CloudPlan {
         provider,
         bucket,
@@ -175,27 +176,23 @@ pub async fn candidates<T: Transport>(
         return Ok(vec![None]);
     }
     let list = super::integrations::list_value(c).await?;
-    let matching: Vec<&Value> = list
-        .iter()
-        .filter(|i| {
-            i.get_str("type") == Some("gcs") && i.get_str("bucket") == Some(plan.bucket.as_str())
-        })
-        .collect();
-    if matching.is_empty() {
+    let mut ids = Vec::new();
+    for i in &list {
+        if i.get_str("type") == Some("gcs") && i.get_str("bucket") == Some(plan.bucket.as_str()) {
+            match i.get_str("id") {
+                Some(id) => ids.push(Some(id.to_string())),
+                None => return Err(Error::Network("a saved integration has no id".into())),
+            }
+        }
+    }
+    if ids.is_empty() {
         return Err(invalid(
             "no saved GCS integration for bucket '".to_string()
                 + &plan.bucket
                 + "': add one with cloudIntegrations.add() or pass integrationId",
         ));
     }
-    matching
-        .iter()
-        .map(|i| {
-            i.get_str("id")
-                .map(|id| Some(id.to_string()))
-                .ok_or_else(|| Error::Network("a saved integration has no id".into()))
-        })
-        .collect()
+    Ok(ids)
 }
 
 fn body(
@@ -211,7 +208,7 @@ fn body(
     }
     let send_bucket = match &plan.objects {
         Objects::Keys(keys) => {
-            let list = Value::Arr(keys.iter().map(|k| Value::from(k.as_str())).collect());
+            let list = strings(keys);
             b.set(
                 if plan.provider == Provider::Gcs {
                     "files"
@@ -223,17 +220,14 @@ fn body(
             plan.provider == Provider::S3
         }
         Objects::Sets(sets) => {
-            let list = sets
-                .iter()
-                .map(|s| {
-                    let views = Value::Obj(
-                        s.iter()
-                            .map(|(v, u)| (v.clone(), Value::from(u.as_str())))
-                            .collect(),
-                    );
-                    obj([("views", views)])
-                })
-                .collect();
+            let mut list = Vec::with_capacity(sets.len());
+            for set in sets {
+                let mut views = Vec::with_capacity(set.len());
+                for (v, u) in set {
+                    views.push((v.clone(), Value::from(u.as_str())));
+                }
+                list.push(obj([("views", Value::Obj(views))]));
+            }
             b.set("sets", Value::Arr(list));
             true
         }

@@ -115,6 +115,13 @@ fn overlay_value(v: &Value) -> Value {
     }
 }
 
+/// [`fold_overlay`] on every event of a list, in place.
+pub fn fold_each(list: &mut [Value]) {
+    for e in list {
+        *e = fold_overlay(std::mem::take(e));
+    }
+}
+
 /// Overlay folding: `frame_<x>_start/_end` and `unix_timestamp_start/_end` into
 /// `overlay[<base>] = {start, end}` (pairs of two nulls dropped, a sent `overlay` merged in), the
 /// `frame_*` keys removed, `approval` defaulted, `confidence` made a number.
@@ -316,12 +323,15 @@ pub fn event_list(doc: &Value, agent: bool) -> Vec<Value> {
                 candidates.push(a.at(&["result", "events"]));
             }
             candidates.push(a.at(&["visual_analysis", "events"]));
-            let lists: Vec<&[Value]> = candidates
-                .into_iter()
-                .flatten()
-                .filter_map(Value::arr)
-                .collect();
-            if let Some(l) = lists.iter().find(|l| !l.is_empty()).or(lists.first()) {
+            // The first non-empty list, else the first (empty) list.
+            let mut first: Option<&[Value]> = None;
+            for l in candidates.into_iter().flatten().filter_map(Value::arr) {
+                if !l.is_empty() {
+                    return l.to_vec();
+                }
+                first = first.or(Some(l));
+            }
+            if let Some(l) = first {
                 return l.to_vec();
             }
         }
@@ -369,7 +379,16 @@ pub fn parse(doc: &Value, agent: bool, convert: bool) -> Vec<Value> {
 pub fn summary(doc: &Value) -> String {
     let join = |v: &Value| match v {
         Value::Str(s) => Some(s.clone()),
-        Value::Arr(a) => Some(a.iter().map(text).collect::<Vec<_>>().join("\n")),
+        Value::Arr(a) => {
+            let mut joined = String::new();
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    joined.push('\n');
+                }
+                joined += &text(v);
+            }
+            Some(joined)
+        }
         _ => None,
     };
     let a = doc.get("analysis");

@@ -229,12 +229,14 @@ pub async fn wait<T: Transport>(
             0 => None,
             i => st.rows[i - 1].get_str("video_id").map(str::to_string),
         };
-        let uploaded = st.rows.iter().filter(|r| status(r) == "UPLOADED").count();
-        let failed = st
-            .rows
-            .iter()
-            .filter(|r| status(r) == "UPLOADING_FAILED")
-            .count();
+        let (mut uploaded, mut failed) = (0, 0);
+        for r in &st.rows {
+            match status(r).as_str() {
+                "UPLOADED" => uploaded += 1,
+                "UPLOADING_FAILED" => failed += 1,
+                _ => {}
+            }
+        }
         let materialized = st.rows.len();
         let n = |x: usize| Value::Num(x as f64);
         progress(&obj([
@@ -245,18 +247,14 @@ pub async fn wait<T: Transport>(
             ("pending", n(materialized - uploaded - failed)),
         ]));
         if total > 0.0 && materialized as f64 >= total && first_open.is_none() {
-            let ids = st
-                .rows
-                .iter()
-                .filter(|r| status(r) == "UPLOADED")
-                .filter_map(|r| r.get("video_id").cloned())
-                .collect();
-            let failed_rows = st
-                .rows
-                .iter()
-                .filter(|r| status(r) == "UPLOADING_FAILED")
-                .cloned()
-                .collect();
+            let (mut ids, mut failed_rows) = (Vec::new(), Vec::new());
+            for r in &st.rows {
+                match status(r).as_str() {
+                    "UPLOADED" => ids.extend(r.get("video_id").cloned()),
+                    "UPLOADING_FAILED" => failed_rows.push(r.clone()),
+                    _ => {}
+                }
+            }
             return Ok(Some(obj([
                 ("job", job),
                 ("rows", Value::Arr(std::mem::take(&mut st.rows))),

@@ -11,10 +11,15 @@ pub async fn list_value<T: Transport>(c: &Call<'_, T>) -> Result<Vec<Value>, Err
         .read::<Value>(Request::get(path(&[Seg::Lit("/api/cloud-integrations")])))
         .await?;
     match v {
-        Value::Arr(items) => Ok(items
-            .into_iter()
-            .filter(|i| matches!(i, Value::Obj(_)))
-            .collect()),
+        Value::Arr(items) => {
+            let mut objects = Vec::with_capacity(items.len());
+            for i in items {
+                if matches!(i, Value::Obj(_)) {
+                    objects.push(i);
+                }
+            }
+            Ok(objects)
+        }
         _ => Err(Error::Network(
             "the integrations answer is not a list".into(),
         )),
@@ -23,11 +28,12 @@ pub async fn list_value<T: Transport>(c: &Call<'_, T>) -> Result<Vec<Value>, Err
 
 /// The list, keeping only `type == kind` when given.
 pub async fn list<T: Transport>(c: &Call<'_, T>, kind: Option<&str>) -> Result<Value, Error> {
-    let items = list_value(c).await?;
-    let kept = items
-        .into_iter()
-        .filter(|i| kind.is_none_or(|k| i.get_str("type") == Some(k)))
-        .collect();
+    let mut kept = Vec::new();
+    for i in list_value(c).await? {
+        if kind.is_none_or(|k| i.get_str("type") == Some(k)) {
+            kept.push(i);
+        }
+    }
     Ok(Value::Arr(kept))
 }
 
@@ -48,23 +54,22 @@ pub fn secrets(credentials: &Value) -> Vec<String> {
     let Value::Obj(m) = credentials else {
         return Vec::new();
     };
-    m.iter()
-        .filter_map(|(k, v)| {
-            let k = normal_key(k);
-            let secret = [
-                "secret_access_key",
-                "secretaccesskey",
-                "session_token",
-                "sessiontoken",
-                "private_key",
-            ]
-            .contains(&k.as_str());
-            match v {
-                Value::Str(s) if secret && s.len() >= 4 => Some(s.clone()),
-                _ => None,
-            }
-        })
-        .collect()
+    let mut found = Vec::new();
+    for (k, v) in m {
+        let secret = [
+            "secret_access_key",
+            "secretaccesskey",
+            "session_token",
+            "sessiontoken",
+            "private_key",
+        ]
+        .contains(&normal_key(k).as_str());
+        match v {
+            Value::Str(s) if secret && s.len() >= 4 => found.push(s.clone()),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Credential keys match after lowercasing and turning `-` and space into `_`.

@@ -12,7 +12,7 @@ use super::sse;
 use super::validate::{self, invalid, positive};
 use super::{path, Body, Call, Doc, Request, Seg, Transport};
 use crate::error::{Error, HttpFailure};
-use crate::value::{json_text, obj, parse_text, Value};
+use crate::value::{json_text, obj, parse_text, strings, Value};
 
 /// Reconnects of a thinking stream before it is given up, and the wait before each.
 pub const RECONNECTS: u32 = 10;
@@ -73,10 +73,7 @@ fn body<const N: usize>(head: [(&str, Value); N], ids: &[String]) -> String {
     if let [one] = ids {
         b.set("video_id", one.as_str().into());
     } else {
-        b.set(
-            "video_ids",
-            Value::Arr(ids.iter().map(|i| Value::from(i.as_str())).collect()),
-        );
+        b.set("video_ids", strings(ids));
     }
     json_text(&b)
 }
@@ -337,10 +334,8 @@ async fn fast_single<T: Transport>(
     let is_failed = state(&doc) == "failed";
     let mut r = made(analysis_id, if is_failed { "failed" } else { "completed" });
     r.set("summary", events::summary(&doc).into());
-    let evs = events::parse(&doc, false, true)
-        .into_iter()
-        .map(events::fold_overlay)
-        .collect();
+    let mut evs = events::parse(&doc, false, true);
+    events::fold_each(&mut evs);
     r.set("events", Value::Arr(evs));
     if is_failed {
         let why = doc

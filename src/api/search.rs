@@ -114,28 +114,24 @@ pub async fn search<T: Transport>(
         },
     )
     .await?;
-    let matches = data
-        .get("matches")
-        .and_then(Value::arr)
-        .unwrap_or(&[])
-        .iter()
-        .map(|m| {
-            let g = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);
-            obj([
-                ("video_id", g("video_id")),
-                ("analysis_id", g("analysis_id")),
-                ("event_index", g("event_index")),
-                ("similarity", g("similarity")),
-                (
-                    "reason",
-                    m.get("reason")
-                        .filter(|r| r.str().is_some())
-                        .cloned()
-                        .unwrap_or_else(|| "".into()),
-                ),
-            ])
-        })
-        .collect();
+    let found = data.get("matches").and_then(Value::arr).unwrap_or(&[]);
+    let mut matches = Vec::with_capacity(found.len());
+    for m in found {
+        let g = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+        matches.push(obj([
+            ("video_id", g("video_id")),
+            ("analysis_id", g("analysis_id")),
+            ("event_index", g("event_index")),
+            ("similarity", g("similarity")),
+            (
+                "reason",
+                m.get("reason")
+                    .filter(|r| r.str().is_some())
+                    .cloned()
+                    .unwrap_or_else(|| "".into()),
+            ),
+        ]));
+    }
     Ok(obj([
         (
             "summary",

@@ -15,7 +15,6 @@ use crate::join::join_all;
 use crate::probe::{named, probe, Source};
 use crate::value::{int_text, json_text, obj, Value};
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 
 /// A video to upload, as the JS layer found it.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,13 +206,13 @@ fn plan_cloud(items: &[Item], o: &Options) -> Result<CloudPlan, Error> {
             "metadata sidecars are not supported for cloud imports",
         ));
     }
-    let uris = items
-        .iter()
-        .map(|i| match &i.video {
-            Video::Url(u) if is_cloud_uri(u) => Ok(u.clone()),
-            _ => Err(invalid("cloud URIs (gs://, s3://) cannot be mixed with files or http(s) URLs in one upload")),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut uris = Vec::with_capacity(items.len());
+    for i in items {
+        match &i.video {
+            Video::Url(u) if is_cloud_uri(u) => uris.push(u.clone()),
+            _ => return Err(invalid("cloud URIs (gs://, s3://) cannot be mixed with files or http(s) URLs in one upload")),
+        }
+    }
     cloud::plan_objects(&uris)
 }
 
@@ -256,25 +255,26 @@ fn plan_sets(sets: Vec<ViewSet>, many: bool, o: &Options) -> Result<Route, Error
             "metadata sidecars are not supported for multi-view uploads",
         ));
     }
-    let sets = sets
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| normalize(s).map_err(|e| invalid(nth("multi-view set", i) + e.message())))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut normalized = Vec::with_capacity(sets.len());
+    for (i, s) in sets.into_iter().enumerate() {
+        normalized.push(normalize(s).map_err(|e| invalid(nth("multi-view set", i) + e.message()))?);
+    }
+    let sets = normalized;
     let cloud_views = sets.iter().flatten().filter(|(_, v)| is_cloud(v)).count();
     let all_views = sets.iter().map(Vec::len).sum::<usize>();
     if cloud_views == all_views {
-        let uris: Vec<Vec<(String, String)>> = sets
-            .into_iter()
-            .map(|s| {
-                s.into_iter()
-                    .map(|(n, v)| match v {
-                        Video::Url(u) => (n, u),
-                        Video::Blob { .. } => (n, String::new()),
-                    })
-                    .collect()
-            })
-            .collect();
+        let mut uris: Vec<Vec<(String, String)>> = Vec::with_capacity(sets.len());
+        for set in sets {
+            let mut views = Vec::with_capacity(set.len());
+            for (n, v) in set {
+                let uri = match v {
+                    Video::Url(u) => u,
+                    Video::Blob { .. } => String::new(),
+                };
+                views.push((n, uri));
+            }
+            uris.push(views);
+        }
         return Ok(Route::Cloud(cloud::plan_sets(&uris)?));
     }
     if cloud_views > 0 {
@@ -336,13 +336,12 @@ fn route(input: Input, o: &Options) -> Result<Route, Error> {
             if o.metadata.is_some() {
                 return Err(invalid("options.metadataFile applies to a single upload; in a list pair each video with its metadata"));
             }
-            let planned = items
-                .into_iter()
-                .enumerate()
-                .map(|(i, it)| {
-                    plan_item(it, i).map_err(|e| invalid(nth("upload item", i) + e.message()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut planned = Vec::with_capacity(items.len());
+            for (i, it) in items.into_iter().enumerate() {
+                planned.push(
+                    plan_item(it, i).map_err(|e| invalid(nth("upload item", i) + e.message()))?,
+                );
+            }
             return Ok(Route::Files(planned, true));
         }
     };
@@ -374,31 +373,29 @@ pub fn progress_entries(input: &Input, o: &Options) -> Vec<(String, f64)> {
         ),
         Video::Url(u) => (name.cloned().unwrap_or_else(|| u.clone()), 0.0),
     };
+    let mut entries = Vec::new();
     match input {
-        Input::One(i) => vec![entry(i.name.as_ref().or(o.name.as_ref()), &i.video)],
-        Input::Many(items) => items
-            .iter()
-            .map(|i| entry(i.name.as_ref(), &i.video))
-            .collect(),
+        Input::One(i) => entries.push(entry(i.name.as_ref().or(o.name.as_ref()), &i.video)),
+        Input::Many(items) => {
+            for i in items {
+                entries.push(entry(i.name.as_ref(), &i.video));
+            }
+        }
         // Sets are reordered front first when planned; report in that order too.
-        Input::Sets(sets, _) => sets
-            .iter()
-            .flat_map(|s| {
-                let front = s
-                    .views
-                    .iter()
-                    .filter(|(n, _)| n.trim().eq_ignore_ascii_case("front"));
-                let rest = s
-                    .views
-                    .iter()
-                    .filter(|(n, _)| !n.trim().eq_ignore_ascii_case("front"));
-                front
-                    .chain(rest)
-                    .filter(|(_, v)| !matches!(v, Video::Url(u) if u.trim().is_empty()))
-                    .map(|(_, v)| entry(None, v))
-            })
-            .collect(),
+        Input::Sets(sets, _) => {
+            for s in sets {
+                for front in [true, false] {
+                    for (n, v) in &s.views {
+                        let empty = matches!(v, Video::Url(u) if u.trim().is_empty());
+                        if n.trim().eq_ignore_ascii_case("front") == front && !empty {
+                            entries.push(entry(None, v));
+                        }
+                    }
+                }
+            }
+        }
     }
+    entries
 }
 
 /// Uploads and returns the result as JSON: `{video_id, status}` for one input, a list (in input
@@ -444,19 +441,18 @@ pub async fn upload<T: Transport>(
             cloud::import(c, &plan, &cands, s.folder_id, &scope, auto).await
         }
         Route::Files(planned, many) => {
-            let results = in_lanes(o.concurrency, planned.len(), |i| {
-                upload_one(c, &s, &planned[i])
-            })
-            .await?;
+            let results = in_lanes(c, &s, &planned.iter().collect::<Vec<_>>()).await?;
             if !many {
                 return results
                     .into_iter()
                     .next()
                     .unwrap_or_else(|| Err(invalid("nothing to upload")));
             }
-            Ok(Value::Arr(
-                results.into_iter().map(failed_in_place).collect(),
-            ))
+            let mut out = Vec::with_capacity(results.len());
+            for r in results {
+                out.push(failed_in_place(r));
+            }
+            Ok(Value::Arr(out))
         }
         Route::Views(sets, many) => {
             let mut out = Vec::with_capacity(sets.len());
@@ -486,18 +482,18 @@ fn failed_in_place(r: Result<Value, Error>) -> Value {
 }
 
 /// Runs `run(0..count)` at most `lanes` at a time; results in input order. An abort ends it all.
-async fn in_lanes<F, Fut>(
-    lanes: usize,
-    count: usize,
-    run: F,
-) -> Result<Vec<Result<Value, Error>>, Error>
-where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = Result<Value, Error>>,
-{
+async fn in_lanes<T: Transport>(
+    c: &Call<'_, T>,
+    s: &Shared<'_>,
+    items: &[&Planned],
+) -> Result<Vec<Result<Value, Error>>, Error> {
+    let (lanes, count) = (s.o.concurrency, items.len());
     let next = Cell::new(0usize);
-    let results: RefCell<Vec<Option<Result<Value, Error>>>> =
-        RefCell::new((0..count).map(|_| None).collect());
+    let mut slots = Vec::with_capacity(count);
+    for _ in 0..count {
+        slots.push(None);
+    }
+    let results: RefCell<Vec<Option<Result<Value, Error>>>> = RefCell::new(slots);
     let lane = || async {
         loop {
             let i = next.get();
@@ -505,21 +501,25 @@ where
                 return Ok(());
             }
             next.set(i + 1);
-            let r = run(i).await;
+            let r = upload_one(c, s, items[i]).await;
             if let Err(e @ Error::Abort(_)) = &r {
                 return Err(e.clone());
             }
             results.borrow_mut()[i] = Some(r);
         }
     };
-    for r in join_all((0..lanes.clamp(1, count.max(1))).map(|_| lane()).collect()).await {
+    let mut running = Vec::new();
+    for _ in 0..lanes.clamp(1, count.max(1)) {
+        running.push(lane());
+    }
+    for r in join_all(running).await {
         r?;
     }
-    Ok(results
-        .into_inner()
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(invalid("not run"))))
-        .collect())
+    let mut out = Vec::with_capacity(count);
+    for r in results.into_inner() {
+        out.push(r.unwrap_or_else(|| Err(invalid("not run"))));
+    }
+    Ok(out)
 }
 
 /// One local multi-view set: every view, then the stitch, then (when waiting) the front's status.
@@ -528,10 +528,7 @@ async fn upload_set<T: Transport>(
     s: &Shared<'_>,
     views: &[(String, Planned)],
 ) -> Result<Value, Error> {
-    let results = in_lanes(s.o.concurrency, views.len(), |i| {
-        upload_one(c, s, &views[i].1)
-    })
-    .await?;
+    let results = in_lanes(c, s, &views.iter().map(|v| &v.1).collect::<Vec<_>>()).await?;
     let mut ids = Vec::with_capacity(views.len());
     for ((name, _), r) in views.iter().zip(results) {
         let v = r.map_err(|e| match e {
@@ -696,10 +693,10 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
     let body = if files.is_empty() {
         Body::Form(fields)
     } else {
-        let mut parts: Vec<Part> = fields
-            .into_iter()
-            .map(|(name, value)| Part::Text { name, value })
-            .collect();
+        let mut parts = Vec::with_capacity(fields.len() + files.len());
+        for (name, value) in fields {
+            parts.push(Part::Text { name, value });
+        }
         parts.extend(files);
         Body::Multipart(parts)
     };

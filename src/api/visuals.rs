@@ -25,17 +25,14 @@ pub async fn urls<T: Transport>(
         c.names.collection.clone(),
     )]);
     let doc = c.read::<Value>(Request::post(url, form)).await?;
-    Ok(doc
-        .get("events")
-        .and_then(Value::arr)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|e| {
-            e.get_str("annotated_thumbnail_url")
-                .filter(|u| !u.is_empty())
-                .map(str::to_string)
-        })
-        .collect())
+    let mut urls = Vec::new();
+    for e in doc.get("events").and_then(Value::arr).unwrap_or(&[]) {
+        match e.get_str("annotated_thumbnail_url") {
+            Some(u) if !u.is_empty() => urls.push(u.to_string()),
+            _ => {}
+        }
+    }
+    Ok(urls)
 }
 
 /// One event's thumbnail URL; an index outside the list is an error naming the valid range.

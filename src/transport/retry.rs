@@ -32,23 +32,29 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as milliseconds since the epoch.
 fn http_date_ms(v: &str) -> Option<f64> {
-    let parts: Vec<&str> = v.split_whitespace().collect();
-    let [_, day, mon, year, time, "GMT"] = parts.as_slice() else {
+    let mut parts = v.split_whitespace();
+    let (_, day, mon, year, time) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if parts.next() != Some("GMT") || parts.next().is_some() {
         return None;
-    };
+    }
     let day: i64 = day.parse().ok()?;
     let year: i64 = year.parse().ok()?;
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let month = MONTHS.iter().position(|m| m == mon)? as i64 + 1;
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else {
+    let month = MONTHS.iter().position(|m| *m == mon)? as i64 + 1;
+    let mut hms = time.split(':');
+    let mut next = || hms.next()?.parse::<i64>().ok();
+    let (h, m, s) = (next()?, next()?, next()?);
+    if hms.next().is_some() {
         return None;
-    };
+    }
     // Days from civil (Howard Hinnant).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

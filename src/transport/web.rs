@@ -214,7 +214,13 @@ impl Progress {
     pub fn new(callback: Function, files: Vec<(String, f64)>) -> Progress {
         Progress {
             callback,
-            files: RefCell::new(files.into_iter().map(|(n, s)| (n, s, 0.0)).collect()),
+            files: RefCell::new({
+                let mut slots = Vec::with_capacity(files.len());
+                for (name, size) in files {
+                    slots.push((name, size, 0.0));
+                }
+                slots
+            }),
         }
     }
 
