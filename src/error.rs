@@ -92,7 +92,7 @@ impl Error {
         let Some(secret) = secret.filter(|s| !s.is_empty()) else {
             return self;
         };
-        let r = |s: String| s.replace(secret, "[redacted]");
+        let r = |s: String| crate::value::replace(&s, secret, "[redacted]");
         let b = |m: Msg| r(*m.0).into();
         match self {
             Error::Validation(m) => Error::Validation(b(m)),

@@ -68,14 +68,15 @@ fn culprit(
 /// serde's "expected ..." in the words of JS types.
 fn expected(e: &serde_wasm_bindgen::Error) -> String {
     let text = e.to_string();
-    let wanted = text.rsplit("expected ").next().unwrap_or("");
+    let after = crate::value::rfind(&text, "expected ").map(|i| i + "expected ".len());
+    let wanted = after.map_or("", |i| &text[i..]);
     match wanted {
         "f64" | "f32" | "i64" | "u64" | "u32" | "i32" => "a number".into(),
         "a boolean" => "true or false".into(),
         "a sequence" => "a list".into(),
         "a map" => "an object".into(),
         w if w.starts_with("struct ") => "an object".into(),
-        w if text.contains("expected ") && !w.is_empty() => w.to_string(),
+        w if !w.is_empty() => w.to_string(),
         _ => "of another type".into(),
     }
 }

@@ -129,6 +129,47 @@ pub fn each_str(items: &[Value], key: &str) -> Vec<String> {
     out
 }
 
+/// Where `needle` first occurs in `hay`, by a plain scan. The SDK looks for short words and
+/// the API key in messages; `str::find`, `contains` and `replace` with a string pattern link the
+/// standard library's two-way searcher (1.3 KB gzip more, measured). A match of valid UTF-8 in
+/// valid UTF-8 starts on a character boundary, so the index slices `hay` safely.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let mut i = 0;
+    while i + n.len() <= h.len() {
+        if h[i..i + n.len()] == *n {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where `needle` last occurs in `hay` (see [`find`]).
+pub fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let mut i = h.len().checked_sub(n.len())?;
+    loop {
+        if h[i..i + n.len()] == *n {
+            return Some(i);
+        }
+        i = i.checked_sub(1)?;
+    }
+}
+
+/// `hay` with every occurrence of a non-empty `needle` replaced by `with` (see [`find`]).
+pub fn replace(hay: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(&rest[..i]);
+        out.push_str(with);
+        rest = &rest[i + needle.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Largest integer a double holds exactly.
 const SAFE_INT: f64 = 9_007_199_254_740_991.0;
 
@@ -398,6 +439,28 @@ mod tests {
             to_text(&v),
             r#"{"b": 1, "a": [true, null, 2.5, "xé"], "c": {"d": -3}}"#
         );
+    }
+
+    /// The plain scans agree with the standard library's searcher, multi-byte text and
+    /// overlapping matches included.
+    #[test]
+    fn find_rfind_and_replace_match_the_standard_library() {
+        let cases = [
+            ("", "a"),
+            ("a", "a"),
+            ("aaa", "aa"),
+            ("xé-key-é-key", "key"),
+            ("ééé", "é"),
+            ("expected a string, expected a number", "expected "),
+            ("short", "longer needle"),
+            ("k", "k"),
+        ];
+        for (hay, needle) in cases {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay} / {needle}");
+            assert_eq!(rfind(hay, needle), hay.rfind(needle), "{hay} / {needle}");
+            assert_eq!(replace(hay, needle, "[r]"), hay.replace(needle, "[r]"));
+        }
+        assert_eq!(replace("abc", "", "x"), "abc");
     }
 
     #[test]

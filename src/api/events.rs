@@ -3,7 +3,7 @@
 //! `category`, `label`, ..., `overlay: {field: {start, end}}`) or, for single agent runs, the
 //! legacy `{label, start_time, end_time}`.
 
-use crate::value::{self, Value};
+use crate::value::{self, find, Value};
 
 fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|x| !matches!(x, Value::Null))
@@ -243,7 +243,7 @@ pub fn from_ui(ui: &Value) -> Value {
     if let Value::Obj(m) = data {
         for (k, v) in m {
             if k.starts_with("frame_") && is_overlay_key(k).is_some() && e.get(k).is_none() {
-                let value = if k.contains("gps_lat") || k.contains("gps_lon") {
+                let value = if find(k, "gps_lat").is_some() || find(k, "gps_lon").is_some() {
                     match v {
                         Value::Str(s) if s.is_empty() || s == "null" => Value::Null,
                         other => as_float(other).map_or(Value::Null, Value::Num),
@@ -265,7 +265,7 @@ fn is_ui(e: &Value) -> bool {
 /// The number after `t=` in a time field.
 fn t_seconds(v: Option<&Value>) -> Option<f64> {
     let s = v?.str()?;
-    let at = s.find("t=")? + 2;
+    let at = find(s, "t=")? + 2;
     let rest = s.get(at..)?;
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

@@ -63,7 +63,7 @@ pub fn trace_env(base_url: &str) -> &'static str {
         "preview",
     ]
     .iter()
-    .any(|m| b.contains(m));
+    .any(|m| crate::value::find(&b, m).is_some());
     if dev {
         "dev"
     } else {

@@ -23,11 +23,19 @@ pub fn delay_ms(retries: u32, retry_after_ms: Option<f64>, cap_ms: f64, random: 
 /// is ignored (the backoff applies), where the Python client would give up.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
-    if !v.is_empty() && v.len() <= 12 && v.bytes().all(|b| b.is_ascii_digit()) {
-        let secs = v.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+    if let Some(secs) = digits(v) {
         return Some(secs as f64 * 1000.0);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))
+}
+
+/// A run of 1 to 12 ASCII digits as a number (what `Retry-After` and an HTTP date hold; signs,
+/// spaces and longer runs are not numbers here).
+fn digits(v: &str) -> Option<i64> {
+    if v.is_empty() || v.len() > 12 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(v.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0')))
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as milliseconds since the epoch.
@@ -43,14 +51,14 @@ fn http_date_ms(v: &str) -> Option<f64> {
     if parts.next() != Some("GMT") || parts.next().is_some() {
         return None;
     }
-    let day: i64 = day.parse().ok()?;
-    let year: i64 = year.parse().ok()?;
+    let day = digits(day)?;
+    let year = digits(year)?;
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| *m == mon)? as i64 + 1;
     let mut hms = time.split(':');
-    let mut next = || hms.next()?.parse::<i64>().ok();
+    let mut next = || digits(hms.next()?);
     let (h, m, s) = (next()?, next()?, next()?);
     if hms.next().is_some() {
         return None;
