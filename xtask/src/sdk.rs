@@ -277,14 +277,17 @@ pub const WASM_FEATURES: [&str; 6] = [
 ];
 
 /// wasm-opt as measured best for size: `-Os` rather than `-Oz` (whose single-caller inlining
-/// makes the file compress worse), no inlining of functions called more than once, and no
-/// producer or feature sections.
+/// makes the file compress worse), no inlining of functions because they have one caller, the
+/// tiniest functions (up to 4 bytes of code; binaryen's default is 2) inlined everywhere (the
+/// package measured 4: -0.7 KB gzip, 3: -0.6, 5: -0.2, 6: +0.2), and no producer or feature
+/// sections.
 fn wasm_opt(input: &Path, output: &Path, extra: &[&str]) -> Result<(), String> {
     let opt = wasm_opt_bin();
     let (i, o) = (input.display().to_string(), output.display().to_string());
     let mut args = vec![
         "-Os",
         "-ocimfs=0",
+        "-aimfs=4",
         "--low-memory-unused",
         "--converge",
         "--strip-producers",
