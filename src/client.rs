@@ -88,7 +88,7 @@ pub fn probe_video(file: JsValue) -> Promise {
         let file = convert::guarded(&file, "the file to probe")?;
         let blob = file
             .dyn_into::<web_sys::Blob>()
-            .map_err(|_| Error::Validation("probeVideo() takes a File or a Blob".into()))?;
+            .map_err(|_| invalid("probeVideo() takes a File or a Blob"))?;
         let name = blob
             .dyn_ref::<web_sys::File>()
             .map_or("the blob".to_string(), |f| {
@@ -251,13 +251,10 @@ pub struct NomadicClient {
 /// of `o` until every check has passed, so a failing check drops `o` whole (smaller code).
 fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), Error> {
     match o.api_key.as_deref() {
-        Some(k) if k.trim().is_empty() => {
-            return Err(Error::Validation("apiKey must not be empty".into()))
-        }
+        Some(k) if k.trim().is_empty() => return Err(invalid("apiKey must not be empty")),
         // Said without the key, which must never appear in a message.
-        Some(k) if !validate::is_header_value(k) => return Err(Error::Validation(
-            "apiKey holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)"
-                .into(),
+        Some(k) if !validate::is_header_value(k) => return Err(invalid(
+            "apiKey holds characters a header cannot carry (line breaks, NUL, or beyond Latin-1)",
         )),
         _ => {}
     }
@@ -273,8 +270,8 @@ fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), E
         || (base_url.starts_with('/') && convert::can_resolve(&base_url))
         || (base_url.is_empty() && convert::can_resolve("/")))
     {
-        return Err(Error::Validation(
-            "baseUrl must be an http(s) URL, or a path such as '/api-proxy' on a web page".into(),
+        return Err(invalid(
+            "baseUrl must be an http(s) URL, or a path such as '/api-proxy' on a web page",
         ));
     }
     if o.api_key.is_some() && o.dangerously_allow_browser != Some(true) {
@@ -289,11 +286,7 @@ fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), E
     }
     let timeout_ms = match opt::finite(o.timeout_ms, "timeoutMs")? {
         Some(t) if t > 0.0 => t,
-        Some(_) => {
-            return Err(Error::Validation(
-                "timeoutMs must be a positive number".into(),
-            ))
-        }
+        Some(_) => return Err(invalid("timeoutMs must be a positive number")),
         None => 900_000.0,
     };
     let max_retries = opt::whole(o.max_retries, "maxRetries", 0.0, 10.0)?.unwrap_or(3.0) as u32;
@@ -336,7 +329,7 @@ fn strings(v: Option<Value>, name: &str) -> Result<Vec<String>, Error> {
 
 /// The caller's extra headers: an object of strings.
 fn header_pairs(headers: Option<Value>) -> Result<Vec<(String, String)>, Error> {
-    let bad = || Error::Validation("options.headers must be an object of strings".into());
+    let bad = || invalid("options.headers must be an object of strings");
     let fields = match headers {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Obj(fields)) => fields,
@@ -413,9 +406,7 @@ impl NomadicClient {
                 };
                 let first_ms = opt::finite(o.poll_interval_ms, "pollIntervalMs")?.unwrap_or(2000.0);
                 if first_ms <= 0.0 {
-                    return Err(Error::Validation(
-                        "options.pollIntervalMs must be positive".into(),
-                    ));
+                    return Err(invalid("options.pollIntervalMs must be positive"));
                 }
                 // Every check that can fail comes before the options are moved out of `o`: an
                 // early return then drops `o` whole, not field by field (smaller code).
@@ -600,18 +591,14 @@ impl NomadicClient {
                         for f in items {
                             match f {
                                 Value::Str(s) => names.push(s),
-                                _ => {
-                                    return Err(Error::Validation(
-                                        "options.filter holds strings only".into(),
-                                    ))
-                                }
+                                _ => return Err(invalid("options.filter holds strings only")),
                             }
                         }
                         Some(names)
                     }
                     Some(_) => {
-                        return Err(Error::Validation(
-                            "options.filter must be a string or a list of strings".into(),
+                        return Err(invalid(
+                            "options.filter must be a string or a list of strings",
                         ))
                     }
                 };
@@ -635,8 +622,8 @@ impl NomadicClient {
             let id = id_arg(&batch_id, "the batch id")?;
             let metadata = metadata?;
             if !convert::is_plain(&metadata) {
-                return Err(Error::Validation(
-                    "metadata must be a plain object of string or integer values".into(),
+                return Err(invalid(
+                    "metadata must be a plain object of string or integer values",
                 ));
             }
             batches::add_metadata_request(&id, convert::to_value(&metadata, "metadata")?)
@@ -681,7 +668,7 @@ impl NomadicClient {
             |inner, _: opt::Signal, ctx| async move {
                 let idx = event_idx
                     .as_f64()
-                    .ok_or_else(|| Error::Validation("eventIdx must be a number".into()))?;
+                    .ok_or_else(|| invalid("eventIdx must be a number"))?;
                 let v = id_arg(&video_id, "the video id")?;
                 let url = visuals::one(
                     &inner.call(&ctx),
@@ -729,7 +716,7 @@ impl NomadicClient {
             |inner, o: opt::Search, ctx| async move {
                 let query = query
                     .as_string()
-                    .ok_or_else(|| Error::Validation("search() needs a query string".into()))?;
+                    .ok_or_else(|| invalid("search() needs a query string"))?;
                 let timeout = opt::finite(o.timeout_ms, "timeoutMs")?
                     .unwrap_or(inner.http.settings.timeout_ms);
                 let folder = o.folder_name.unwrap_or_default();
@@ -789,13 +776,13 @@ fn stream_options(options: &JsValue) -> Result<(JsValue, JsValue, JsValue), Erro
     };
     let o: opt::Analyze = opt::read(&options, "options")?;
     if o.prompt.is_none() {
-        return Err(Error::Validation(
-            "analyzeStream() needs options.prompt: it streams a prompt analysis's thinking".into(),
+        return Err(invalid(
+            "analyzeStream() needs options.prompt: it streams a prompt analysis's thinking",
         ));
     }
     if o.mode.as_deref().is_some_and(|m| m != "thinking") {
-        return Err(Error::Validation(
-            "analyzeStream() streams thinking mode only: use analyze() for mode 'fast'".into(),
+        return Err(invalid(
+            "analyzeStream() streams thinking mode only: use analyze() for mode 'fast'",
         ));
     }
     let on_progress =
@@ -836,9 +823,7 @@ fn prompt_options(o: opt::Analyze, d: &analysis::Options) -> Result<prompt::Opti
         ));
     }
     if o.prompt.is_none() {
-        return Err(Error::Validation(
-            "options.mode needs options.prompt".into(),
-        ));
+        return Err(invalid("options.mode needs options.prompt"));
     }
     let mode = prompt::Mode::parse(o.mode.as_deref())?;
     let timeout_ms = opt::finite(o.timeout_ms, "timeoutMs")?.unwrap_or(d.timeout_ms);
@@ -1071,11 +1056,7 @@ impl CloudIntegrationsApi {
                 };
                 let credentials = match o.credentials.present() {
                     Some(v) => convert::json_value(v, "credentials").await?,
-                    None => {
-                        return Err(Error::Validation(
-                            "cloudIntegrations.add() needs credentials".into(),
-                        ))
-                    }
+                    None => return Err(invalid("cloudIntegrations.add() needs credentials")),
                 };
                 let n = NewIntegration {
                     kind: need(o.kind, "type")?,

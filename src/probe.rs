@@ -90,8 +90,8 @@ async fn drive(src: &dyn Source, size: u64) -> Result<Probe, Error> {
                 let end = off.saturating_add(len.max(WINDOW)).min(size);
                 read += end - off;
                 if read > READ_BUDGET {
-                    return Err(Error::Validation(
-                        "what says it is a video was not found within the first 2 MiB read".into(),
+                    return Err(invalid(
+                        "what says it is a video was not found within the first 2 MiB read",
                     ));
                 }
                 let bytes = src.read(off, end).await?;

@@ -159,9 +159,12 @@ pub fn rfind(hay: &str, needle: &str) -> Option<usize> {
 
 /// `hay` with every occurrence of a non-empty `needle` replaced by `with` (see [`find`]).
 pub fn replace(hay: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return hay.to_string();
+    }
     let mut out = String::with_capacity(hay.len());
     let mut rest = hay;
-    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
+    while let Some(i) = find(rest, needle) {
         out.push_str(&rest[..i]);
         out.push_str(with);
         rest = &rest[i + needle.len()..];

@@ -212,15 +212,13 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(callback: Function, files: Vec<(String, f64)>) -> Progress {
+        let mut slots = Vec::with_capacity(files.len());
+        for (name, size) in files {
+            slots.push((name, size, 0.0));
+        }
         Progress {
             callback,
-            files: RefCell::new({
-                let mut slots = Vec::with_capacity(files.len());
-                for (name, size) in files {
-                    slots.push((name, size, 0.0));
-                }
-                slots
-            }),
+            files: RefCell::new(slots),
         }
     }
 
