@@ -86,6 +86,16 @@ pub fn signal(v: Option<&JsValue>) -> Result<Option<AbortSignal>, Error> {
     }
 }
 
+/// A serde-wasm-bindgen error's message. Its `Display` is JS's `String(error)`, which puts
+/// `Error: ` first.
+pub fn serde_message(e: &serde_wasm_bindgen::Error) -> String {
+    let text = e.to_string();
+    match text.strip_prefix("Error: ") {
+        Some(m) => m.to_string(),
+        None => text,
+    }
+}
+
 /// A JS value as a `Value` (plain data only).
 pub fn to_value(v: &JsValue, what: &str) -> Result<Value, Error> {
     serde_wasm_bindgen::from_value(v.clone())

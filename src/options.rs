@@ -9,6 +9,7 @@
 //! over these types.
 
 use crate::api::validate::invalid;
+use crate::convert::serde_message;
 use crate::error::Error;
 use crate::value::Value;
 use serde::de::DeserializeOwned;
@@ -67,12 +68,12 @@ fn culprit(
             };
         }
     }
-    what.to_string() + " is not valid: " + &e.to_string()
+    what.to_string() + " is not valid: " + &serde_message(e)
 }
 
 /// serde's "expected ..." in the words of JS types.
 fn expected(e: &serde_wasm_bindgen::Error) -> String {
-    let text = e.to_string();
+    let text = serde_message(e);
     let after = crate::value::rfind(&text, "expected ").map(|i| i + "expected ".len());
     let wanted = after.map_or("", |i| &text[i..]);
     match wanted {

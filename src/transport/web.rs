@@ -40,7 +40,8 @@ extern "C" {
 /// Answers are the engine's own values.
 impl Doc for JsValue {
     fn read<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_wasm_bindgen::from_value(self.clone()).map_err(|e| shape_error(&e.to_string()))
+        serde_wasm_bindgen::from_value(self.clone())
+            .map_err(|e| shape_error(&crate::convert::serde_message(&e)))
     }
     fn field(&self, key: &str) -> Option<Self> {
         if !self.is_object() {

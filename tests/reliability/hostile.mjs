@@ -53,6 +53,20 @@ export async function hostileServer({ NomadicClient, NomadicMLError }) {
       rows.push({ case: `${name} answered with ${what}`, ok, got: ok ? outcome.rejected.code : outcome.unsettled ? 'unsettled' : outcome.threw ? `threw ${outcome.threw}` : `resolved ${show(outcome.resolved)}` });
     }
   }
+  // A field Rust reads holding the wrong type: the message names the kind of value it found and
+  // never writes the value itself (here the key, which redaction would otherwise have to catch).
+  for (const [what, body, want] of [
+    ['a string', `{"videos": [], "has_more": "${key}"}`, 'invalid type: a string, expected a boolean'],
+    ['a fraction', '{"videos": [], "has_more": true, "next_cursor": 1.5}', 'invalid type: a number, expected a string'],
+  ]) {
+    const pages = async () => {
+      for await (const _ of client(answer(200, body)).video.importJobPages('ij1'));
+    };
+    const e = (await settle(pages())).rejected;
+    const message = e instanceof NomadicMLError ? e.message : String(e);
+    const ok = message === `unexpected answer from the server: ${want}`;
+    rows.push({ case: `importJobPages answered with ${what} where a cursor field goes`, ok, got: message });
+  }
   // Error answers: a 5 MB body, a deeply nested one, and echoes of the key.
   const big = JSON.stringify({ detail: 'x'.repeat(5 * 1024 * 1024) });
   const errorCases = {

@@ -705,6 +705,10 @@ async fn a_wrong_option_type_names_the_option_and_sends_nothing() {
             c.my_videos(o(&[("folder", n(5.0))])),
         ),
         (
+            "options.folder must be a string",
+            c.my_videos(o(&[("folder", n(2.5))])),
+        ),
+        (
             "options.concurrency must be a number",
             c.upload(good(), o(&[("concurrency", s("2"))])),
         ),

@@ -35,6 +35,33 @@ impl serde::de::Error for Error {
     fn custom<T: std::fmt::Display>(msg: T) -> Self {
         Error::new(msg)
     }
+
+    // nomadicml-web: the two methods below replace serde's defaults, which write the unexpected
+    // value itself into the message (`floating point `1.5``, `string "..."`) and so link Rust's
+    // float formatting and string escaping (6.7 KB gzip of the SDK's wasm). The message names the
+    // kind of value instead: `invalid type: a number, expected a string`.
+    fn invalid_type(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+        Error::new(format_args!("invalid type: {}, expected {}", kind(&unexp), exp))
+    }
+
+    fn invalid_value(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+        Error::new(format_args!("invalid value: {}, expected {}", kind(&unexp), exp))
+    }
+}
+
+/// nomadicml-web: what kind of JS value an unexpected value is, in JS's words.
+fn kind(unexp: &serde::de::Unexpected) -> &'static str {
+    use serde::de::Unexpected::*;
+    match unexp {
+        Bool(_) => "a boolean",
+        Unsigned(_) | Signed(_) | Float(_) => "a number",
+        Char(_) | Str(_) => "a string",
+        Bytes(_) => "bytes",
+        Unit => "null or undefined",
+        Seq => "a list",
+        Map => "an object",
+        _ => "a value of another kind",
+    }
 }
 
 /// This conversion is needed for `?` to just work when using wasm-bindgen
