@@ -7,6 +7,10 @@
 //! It is written per field rather than once on the struct: the struct-wide form builds a whole
 //! default value and drops what is left of it after the read, which measured 0.5 KB gzip more
 //! over these types.
+//!
+//! The vendored serde-wasm-bindgen reads these structs' fields by position, a missing one as
+//! `undefined` (which is `None`, or `undefined` kept): so every field is an `Option` or a `Js`,
+//! and none has a serde `alias` (`tests/serde_fields.rs` checks that).
 
 use crate::api::validate::invalid;
 use crate::convert::serde_message;
