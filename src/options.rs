@@ -310,16 +310,14 @@ pub struct WaitImport {
 
 #[derive(Deserialize, Default)]
 pub struct IntegrationList {
-    #[serde(rename = "type")]
-    #[serde(default)]
+    #[serde(rename = "type", default)]
     pub kind: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationAdd {
-    #[serde(rename = "type")]
-    #[serde(default)]
+    #[serde(rename = "type", default)]
     pub kind: Option<String>,
     #[serde(default)]
     pub name: Option<String>,

@@ -38,7 +38,7 @@ impl serde::de::Error for Error {
 
     // nomadicml-web: the two methods below replace serde's defaults, which write the unexpected
     // value itself into the message (`floating point `1.5``, `string "..."`) and so link Rust's
-    // float formatting and string escaping (6.7 KB gzip of the SDK's wasm). The message names the
+    // float formatting and string escaping (6.3 KB gzip of the SDK's package). The message names the
     // kind of value instead: `invalid type: a number, expected a string`.
     fn invalid_type(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
         Error::new(format_args!("invalid type: {}, expected {}", kind(&unexp), exp))
