@@ -216,6 +216,7 @@ pub fn build() -> Result<Sizes, String> {
         .map_err(|e| e.to_string())?;
     }
     fs::copy(root().join("LICENSE"), pkg.join("LICENSE")).map_err(|e| e.to_string())?;
+    browser_bundle(&pkg)?;
     let mut js = Vec::new();
     js_files(&pkg, &mut js)?;
     minify(&js)?;
@@ -249,9 +250,8 @@ pub fn build() -> Result<Sizes, String> {
         .cloned()
         .collect();
     println!(
-        "a page loads {:.1} KB gzip of it (the wasm and {} JS files; node.js and node.cjs are Node's)",
+        "a page loads {:.1} KB gzip of it (the wasm and index.js; node.js and node.cjs are Node's)",
         kb(sizes.wasm_gzip + gzip_len(&page)?),
-        page.len()
     );
     println!(
         "inline.js (the `nomadicml-web/inline` entry: the wasm as base64, used instead of the .wasm \
@@ -437,6 +437,30 @@ fn bindgen(wasm: &Path, out: &Path) -> Result<(), String> {
             wasm.to_str().unwrap_or(""),
         ],
     )
+}
+
+/// `index.js`: the browser entry, wasm-bindgen's glue and the snippets bundled into one minified
+/// module, which then replaces them: one file compresses better than six (-1.2 KB gzip measured)
+/// and a page makes one request for its JS. The glue's `new URL('nomadicml_web_bg.wasm',
+/// import.meta.url)` stays as written, so bundlers still find the wasm beside it.
+fn browser_bundle(pkg: &Path) -> Result<(), String> {
+    let esbuild = root().join("tools/node_modules/.bin/esbuild");
+    let entry = pkg.join("index.js");
+    let out = pkg.join("index.bundled.js");
+    run::status(
+        esbuild.to_str().unwrap_or("esbuild"),
+        &[
+            entry.to_str().unwrap_or(""),
+            "--bundle",
+            "--minify",
+            "--format=esm",
+            "--log-level=warning",
+            &format!("--outfile={}", out.display()),
+        ],
+    )?;
+    fs::rename(&out, &entry).map_err(|e| e.to_string())?;
+    fs::remove_file(pkg.join("nomadicml_web.js")).map_err(|e| e.to_string())?;
+    fs::remove_dir_all(pkg.join("snippets")).map_err(|e| e.to_string())
 }
 
 /// `node.cjs`: Node's entry (`require`, and `import` through `node.js`), the browser entry and
