@@ -1,67 +1,18 @@
-use js_sys::{Array, ArrayBuffer, JsString, Map, Number, Object, Symbol, Uint8Array};
+use js_sys::{Array, ArrayBuffer, JsString, Number, Object, Symbol, Uint8Array};
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, IntoDeserializer};
 use std::convert::TryFrom;
 use wasm_bindgen::convert::IntoWasmAbi;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::preserve::PRESERVED_VALUE_MAGIC;
 use crate::{static_str_to_js, Error, ObjectExt, Result};
 
-/// Provides [`de::SeqAccess`] from any JS iterator.
-struct SeqAccess {
-    iter: js_sys::IntoIter,
-}
-
-impl<'de> de::SeqAccess<'de> for SeqAccess {
-    type Error = Error;
-
-    fn next_element_seed<T: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>> {
-        Ok(match self.iter.next().transpose()? {
-            Some(value) => Some(seed.deserialize(Deserializer::from(value))?),
-            None => None,
-        })
-    }
-}
-
-/// Provides [`de::MapAccess`] from any JS iterator that returns `[key, value]` pairs.
-struct MapAccess {
-    iter: js_sys::IntoIter,
-    next_value: Option<Deserializer>,
-}
-
-impl MapAccess {
-    const fn new(iter: js_sys::IntoIter) -> Self {
-        Self {
-            iter,
-            next_value: None,
-        }
-    }
-}
-
-impl<'de> de::MapAccess<'de> for MapAccess {
-    type Error = Error;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        debug_assert!(self.next_value.is_none());
-
-        Ok(match self.iter.next().transpose()? {
-            Some(pair) => {
-                let (key, value) = convert_pair(pair);
-                self.next_value = Some(value);
-                Some(seed.deserialize(key)?)
-            }
-            None => None,
-        })
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(self.next_value.take().unwrap_throw())
-    }
-}
+// nomadicml-web: the published crate also reads any JS iterable as a sequence and any iterable
+// of `[key, value]` pairs (a `Map`) as a map, each through a second copy of the code that reads
+// arrays and plain objects. The SDK reads only what `JSON.parse` made and option objects copied
+// into plain objects and arrays, so sequences are arrays and maps are plain objects here; other
+// values are a wrong type, named as such.
 
 fn str_deserializer(s: &str) -> de::value::StrDeserializer<Error> {
     de::IntoDeserializer::into_deserializer(s)
@@ -308,12 +259,8 @@ impl<'de> de::Deserializer<'de> for Deserializer {
             // exclude Sets and other iterables. These should be deserialized via concrete
             // `deserialize_*` methods instead of us trying to guess the right target type.
             //
-            // We still do support Map, so that the format described here stays a self-describing
-            // format: we happen to serialize to Map, and it is not ambiguous.
-            //
-            // Hopefully we can rid of these hacks altogether once
-            // https://github.com/serde-rs/serde/issues/1183 is implemented / fixed on serde side.
-            (!Symbol::iterator().js_in(&self.value) || self.value.has_type::<Map>())
+            // nomadicml-web: a `Map` is not read as a map either (see `deserialize_map`).
+            !Symbol::iterator().js_in(&self.value)
         {
             self.deserialize_map(visitor)
         } else {
@@ -498,17 +445,14 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     }
 
     /// Supported inputs:
-    ///  - JS iterable (an object with [`[Symbol.iterator]`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Symbol/iterator)).
+    ///  - A JS array (nomadicml-web: not any iterable).
     ///
     /// Supported outputs:
     ///  - Any Rust sequence from Serde point of view ([`Vec`], [`HashSet`](std::collections::HashSet), etc.)
     fn deserialize_seq<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if let Some(arr) = self.value.dyn_ref::<Array>() {
-            self.deserialize_from_array(visitor, arr)
-        } else if let Some(iter) = js_sys::try_iter(&self.value)? {
-            visitor.visit_seq(SeqAccess { iter })
-        } else {
-            self.invalid_type(visitor)
+        match self.value.dyn_ref::<Array>() {
+            Some(arr) => self.deserialize_from_array(visitor, arr),
+            None => self.invalid_type(visitor),
         }
     }
 
@@ -531,19 +475,15 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     }
 
     /// Supported inputs:
-    ///  - A JS iterable that is expected to return `[key, value]` pairs.
-    ///  - A JS object, which will be iterated using [`Object.entries`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Object/entries).
+    ///  - A JS object (nomadicml-web: not an iterable of pairs), which will be iterated using [`Object.entries`](https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Object/entries).
     ///
     /// Supported outputs:
     ///  - A Rust key-value map ([`HashMap`](std::collections::HashMap), [`BTreeMap`](std::collections::BTreeMap), etc.).
     ///  - A typed Rust structure with `#[derive(Deserialize)]`.
     fn deserialize_map<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match js_sys::try_iter(&self.value)? {
-            Some(iter) => visitor.visit_map(MapAccess::new(iter)),
-            None => match self.as_object_entries() {
-                Some(arr) => visitor.visit_map(MapDeserializer::new(arr.iter().map(convert_pair))),
-                None => self.invalid_type(visitor),
-            },
+        match self.as_object_entries() {
+            Some(arr) => visitor.visit_map(MapDeserializer::new(arr.iter().map(convert_pair))),
+            None => self.invalid_type(visitor),
         }
     }
 
