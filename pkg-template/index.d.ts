@@ -116,8 +116,9 @@ export type VideoSource = BlobLike | VideoUrl | CloudUri | (string & {});
 export type UploadItem = VideoSource | readonly [video: VideoSource, metadata: Metadata] | { readonly video: VideoSource; readonly name?: string; readonly metadata?: Metadata };
 /** A multi-view set: `front` is required; other keys name further views. Files, URLs or cloud URIs. */
 export type ViewSet = { readonly front: VideoSource; readonly [view: string]: VideoSource | null | undefined };
-/** What `upload` takes: one item, a list of items, a multi-view set or a list of sets. */
-export type UploadInput = UploadItem | readonly UploadItem[] | ViewSet | readonly ViewSet[];
+/** What `upload` takes: one item, a list of items, a multi-view set or a list of sets. A list may
+ * be any iterable: `upload(fileInput.files)` uploads every picked file. */
+export type UploadInput = UploadItem | readonly UploadItem[] | Iterable<UploadItem> | ViewSet | readonly ViewSet[];
 
 export interface UploadProgress {
   /** Index of the item in the input (0 for a single upload). */
@@ -204,8 +205,14 @@ export type UploadOutcome<I> = I extends ViewSet
       : I extends readonly ViewSet[]
         ? true extends { [K in keyof I]: AllCloud<I[K]> }[number] ? CloudImportResult : Array<MultiViewResult | FailedUpload>
         : I extends readonly (infer E)[]
-          ? [E] extends [CloudUri] ? CloudImportResult : [E] extends [LocalItem] ? Array<UploadResult | FailedUpload> : CloudImportResult | Array<UploadResult | FailedUpload>
-          : ItemOutcome<I>;
+          ? ListOutcome<E>
+          : I extends string
+            ? ItemOutcome<I>
+            : I extends Iterable<infer E> // a FileList, a Set: uploaded as the list it iterates to
+              ? ListOutcome<E>
+              : ItemOutcome<I>;
+/** What a list of uploads resolves to, read from its items' type. */
+type ListOutcome<E> = [E] extends [CloudUri] ? CloudImportResult : [E] extends [LocalItem] ? Array<UploadResult | FailedUpload> : CloudImportResult | Array<UploadResult | FailedUpload>;
 
 export interface Video {
   video_id: string;
@@ -263,8 +270,9 @@ export interface FolderTarget {
   folder: string;
   scope?: Scope | 'sample';
 }
-/** One video id, a list of ids, or a folder (`undefined` with `options.folder`). */
-export type AnalyzeTarget = string | readonly string[] | FolderTarget | undefined;
+/** One video id, a list of ids (any iterable, a `Set` too), or a folder (`undefined` with
+ * `options.folder`). */
+export type AnalyzeTarget = string | readonly string[] | Iterable<string> | FolderTarget | undefined;
 /** One result for one video id; a batch for a list or a folder. */
 export type AnalyzeOutcome<T> = T extends string ? AnalysisResult : BatchResult;
 

@@ -30,6 +30,10 @@ export async function usage(file: File, json: File): Promise<void> {
   const id: string = one.video_id;
   const many = await client.upload([file, [file, json], { video: file, name: 'n.mp4', metadata: { a: 1 } }], { concurrency: 2 });
   many.forEach((r) => r.status);
+  // Any iterable is a list (a FileList from a picker, a Set).
+  const picked = await client.upload(new Set([file, file]));
+  picked.forEach((r) => r.status);
+  (await client.analyze(new Set([id]), { prompt: 'p' })).results.length;
   await client.upload({ front: file, left: file }, { chunkSize: 8388608, probe: false, stallTimeoutMs: 30000 });
   const job: string = (await client.upload(['gs://b/a.mp4'], { integrationId: 'x' })).import_job_id;
   const inlineLoaded: void = await initInline();

@@ -661,6 +661,28 @@ async fn a_wrong_key_is_an_authentication_error_that_hides_the_key() {
     assert_eq!(get(&ok, "valid").as_bool(), Some(true));
 }
 
+/// A Set (like a FileList from a file picker) holds its entries outside its own properties: it
+/// uploads as the list it iterates to, not as an empty object.
+#[wasm_bindgen_test]
+async fn an_iterable_of_files_uploads_as_a_list() {
+    let c = client();
+    let folder = unique();
+    let files = js_sys::Set::new(&JsValue::UNDEFINED);
+    files.add(&video("first.mp4", 1.0, 10.0));
+    files.add(&video("second.mp4", 2.0, 10.0));
+    let r = list(
+        &wait(c.upload(files.into(), o(&[("folder", s(&folder)), fast()])))
+            .await
+            .expect("a Set of files uploads"),
+    );
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|x| text(x, "status") == "uploaded"));
+    assert_eq!(
+        sorted_names(&c, &folder).await,
+        vec!["first.mp4", "second.mp4"]
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_failed_item_does_not_stop_a_batch() {
     let c = client();
@@ -763,6 +785,15 @@ async fn a_wrong_option_type_names_the_option_and_sends_nothing() {
         ),
         (
             o(&[("headers", o(&[("X-Team", n(1.0))]))]),
+            "options.headers must be an object of strings",
+        ),
+        // Their entries are not own properties: read as objects, they would be empty.
+        (
+            o(&[("headers", js("new Headers({'X-Team': 'fleet'})"))]),
+            "options.headers must be an object of strings",
+        ),
+        (
+            o(&[("headers", js("new Map([['X-Team', 'fleet']])"))]),
             "options.headers must be an object of strings",
         ),
     ] {
