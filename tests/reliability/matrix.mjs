@@ -123,13 +123,17 @@ export async function reliability({ NomadicClient, base, apiKey, adminToken, hel
   const soakFaults = [{ status: 503 }, { drop_connection: true }, { drop_after: true }, { cut_body_after: 10 }, { status: 429 }, { status: 502 }];
   const folder = `${run}-soak`;
   let failed = 0;
+  // Why each failed upload failed, for the report (a failure is otherwise only a count).
+  const soakErrors = [];
   for (let round = 0; round < 10; round++) {
     await admin('POST', 'faults', [0, 1, 2, 3].map((i) => ({ method: 'POST', path: '/api/upload-video', times: 1, ...soakFaults[(round * 4 + i) % soakFaults.length] })));
     const files = Array.from({ length: 20 }, (_, i) => video(`soak-${round}-${i}.mp4`));
     const results = await plain.upload(files, { folder, waitForUploaded: false, concurrency: 4 });
-    failed += results.filter((r) => r.status === 'failed').length;
+    const bad = results.filter((r) => r.status === 'failed');
+    failed += bad.length;
+    soakErrors.push(...bad.map((r) => `round ${round}: ${r.error}`));
   }
   const names = (await plain.myVideos({ folder })).map((v) => v.video_name);
   const soak = { uploads: 200, faults: 40, failed, stored: names.length, distinct: new Set(names).size };
-  return { rows, soak };
+  return { rows, soak, soakErrors };
 }

@@ -13,12 +13,13 @@ const base = process.env.NOMADIC_EMULATOR_URL;
 const apiKey = process.env.NOMADIC_TEST_API_KEY;
 const adminToken = process.env.NOMADIC_EMULATOR_TOKEN;
 
-function report(where, { rows, soak }) {
+function report(where, { rows, soak, soakErrors }) {
   const failed = rows.filter((r) => !r.ok);
   const methods = new Set(rows.map((r) => r.method)).size;
   console.log(`${where}: fault matrix ${rows.length - failed.length}/${rows.length} recovered with exactly the fault-free effect (${methods} methods x 12 faults, body cuts only where a body is sent)`);
   for (const r of failed) console.log(`  FAILED ${r.method} x ${r.fault}: ${r.error ?? ''} change ${JSON.stringify(r.change)} want ${JSON.stringify(r.want)}${r.unused ? ' (the fault was never hit)' : ''}`);
   console.log(`${where}: soak of ${soak.uploads} uploads with ${soak.faults} faults: ${soak.failed} failed, ${soak.uploads - soak.distinct} lost, ${soak.stored - soak.distinct} duplicated`);
+  for (const e of soakErrors) console.log(`  FAILED soak upload, ${e}`);
   assert.deepEqual(failed.map((r) => `${r.method} x ${r.fault}`), []);
   assert.deepEqual(soak, { uploads: 200, faults: 40, failed: 0, stored: 200, distinct: 200 });
 }
