@@ -14,10 +14,6 @@ use crate::{static_str_to_js, Error, ObjectExt, Result};
 // into plain objects and arrays, so sequences are arrays and maps are plain objects here; other
 // values are a wrong type, named as such.
 
-fn str_deserializer(s: &str) -> de::value::StrDeserializer<Error> {
-    de::IntoDeserializer::into_deserializer(s)
-}
-
 // nomadicml-web: reads a struct's fields by position instead of by key. `derive(Deserialize)`
 // supports both (serde formats without keys, such as bincode, read structs as sequences); by
 // position the derived code for each struct type has no key matching, no duplicate-key checks
@@ -44,37 +40,6 @@ impl<'de> de::SeqAccess<'de> for FieldsInOrder {
                 seed.deserialize(Deserializer::from(value)).map(Some)
             }
             None => Ok(None),
-        }
-    }
-}
-
-enum PreservedValueAccess {
-    OnMagic(JsValue),
-    OnValue(JsValue),
-    Done,
-}
-
-impl<'de> de::SeqAccess<'de> for PreservedValueAccess {
-    type Error = Error;
-
-    fn next_element_seed<T: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>> {
-        // Temporary replacement to avoid borrow checker issues when moving out `JsValue`.
-        let this = std::mem::replace(self, Self::Done);
-        match this {
-            Self::OnMagic(value) => {
-                *self = Self::OnValue(value);
-                seed.deserialize(str_deserializer(PRESERVED_VALUE_MAGIC))
-                    .map(Some)
-            }
-            Self::OnValue(value) => seed
-                .deserialize(Deserializer {
-                    value: JsValue::from(value.into_abi()),
-                })
-                .map(Some),
-            Self::Done => Ok(None),
         }
     }
 }
@@ -436,11 +401,17 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     }
 
     /// Forwards to deserializing newtype contents.
+    ///
+    /// nomadicml-web: a newtype struct named by the magic string is a kept JS value (see
+    /// `preserve`); its index in wasm-bindgen's table goes to `visit_u32`.
     fn deserialize_newtype_struct<V: de::Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
+        if name == PRESERVED_VALUE_MAGIC {
+            return visitor.visit_u32(self.value.into_abi());
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -464,13 +435,10 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     /// Forwards to [`Self::deserialize_tuple`](#method.deserialize_tuple).
     fn deserialize_tuple_struct<V: de::Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         len: usize,
         visitor: V,
     ) -> Result<V::Value> {
-        if name == PRESERVED_VALUE_MAGIC {
-            return visitor.visit_seq(PreservedValueAccess::OnMagic(self.value));
-        }
         self.deserialize_tuple(len, visitor)
     }
 

@@ -86,7 +86,7 @@ pub fn to_value<T: serde::ser::Serialize + ?Sized>(value: &T) -> Result<JsValue>
 /// will return a JsValue representing an object with two fields (`int_field` and `js_field`), where
 /// `js_field` will be an `Int8Array` pointing to the same underlying JavaScript object as `s.js_field` does.
 pub mod preserve {
-    use serde::{de::Error, Deserialize, Serialize};
+    use serde::{de::Error, Serialize};
     use wasm_bindgen::{
         convert::{FromWasmAbi, IntoWasmAbi},
         JsCast, JsValue,
@@ -95,40 +95,31 @@ pub mod preserve {
     // Some arbitrary string that no one will collide with unless they try.
     pub(crate) const PRESERVED_VALUE_MAGIC: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
 
-    struct Magic;
-
-    impl<'de> serde::de::Deserialize<'de> for Magic {
-        fn deserialize<D: serde::de::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-            struct Visitor;
-
-            impl<'de> serde::de::Visitor<'de> for Visitor {
-                type Value = Magic;
-
-                fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    formatter.write_str("serde-wasm-bindgen's magic string")
-                }
-
-                fn visit_str<E: Error>(self, s: &str) -> Result<Self::Value, E> {
-                    if s == PRESERVED_VALUE_MAGIC {
-                        Ok(Magic)
-                    } else {
-                        Err(E::invalid_value(serde::de::Unexpected::Str(s), &self))
-                    }
-                }
-            }
-
-            de.deserialize_str(Visitor)
-        }
-    }
-
     #[derive(Serialize)]
     #[serde(rename = "1fc430ca-5b7f-4295-92de-33cf2b145d38")]
     struct PreservedValueSerWrapper(u32);
 
-    // Intentionally asymmetrical wrapper to ensure that only serde-wasm-bindgen preserves roundtrip.
-    #[derive(Deserialize)]
-    #[serde(rename = "1fc430ca-5b7f-4295-92de-33cf2b145d38")]
-    struct PreservedValueDeWrapper(Magic, u32);
+    // nomadicml-web: the published crate reads a kept value as a tuple struct named by the magic
+    // string whose first element must be that string again and whose second is the value's index
+    // (each through its own visitor and sequence access). Here it is a newtype struct named by the
+    // magic string, which only this crate's `Deserializer` answers, with the index given to
+    // `visit_u32`, the one method this visitor has: another deserializer offers a newtype struct
+    // through `visit_newtype_struct`, which this visitor refuses, so the asymmetry with
+    // `PreservedValueSerWrapper` (a value written out elsewhere is not read back as an index)
+    // holds as before.
+    struct Index;
+
+    impl<'de> serde::de::Visitor<'de> for Index {
+        type Value = u32;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a JS value kept by serde-wasm-bindgen")
+        }
+
+        fn visit_u32<E: Error>(self, index: u32) -> Result<u32, E> {
+            Ok(index)
+        }
+    }
 
     /// Serialize any `JsCast` value.
     ///
@@ -150,7 +141,7 @@ pub mod preserve {
     ///
     /// This function is compatible with the `serde(deserialize_with)` derive annotation.
     pub fn deserialize<'de, D: serde::Deserializer<'de>, T: JsCast>(de: D) -> Result<T, D::Error> {
-        let wrap = PreservedValueDeWrapper::deserialize(de)?;
+        let index = de.deserialize_newtype_struct(PRESERVED_VALUE_MAGIC, Index)?;
         // When used with our deserializer this unsafe is correct, because the
         // deserializer just converted a JsValue into_abi.
         //
@@ -160,7 +151,7 @@ pub mod preserve {
         // here, this may be incorrect but it shouldn't be UB because JsValues
         // are represented using indices into a JS-side (i.e. bounds-checked)
         // array.
-        let val: JsValue = unsafe { FromWasmAbi::from_abi(wrap.1) };
+        let val: JsValue = unsafe { FromWasmAbi::from_abi(index) };
         val.dyn_into().map_err(|e| {
             D::Error::custom(format_args!(
                 "incompatible JS value {e:?} for type {}",
