@@ -35,7 +35,7 @@ function copy(v, depth) {
   if (typeof v[Symbol.iterator] === 'function' && !ArrayBuffer.isView(v)) {
     const out = [];
     for (const item of v) {
-      if (out.length === MAX_ITEMS) throw new Error('it iterates to more than 1048576 items');
+      if (out.length === MAX_ITEMS) throw new Error(`it iterates to more than ${MAX_ITEMS} items`);
       out.push(copy(item, depth + 1));
     }
     return out;

@@ -611,8 +611,8 @@ async fn abort_mid_upload_rejects_fast_and_leaves_nothing() {
     // aborted. The body is larger than the socket buffers could ever hold (a receive buffer may
     // grow to 32 MiB on these machines): a body that fits might arrive whole before the abort,
     // and a server that received a whole upload rightly stores it. (With 16 MiB, one fresh-clone
-    // run in Chromium found a video stored; it did not recur in ten runs here, where every
-    // aborted attempt was logged as an incomplete body.)
+    // run in Chromium found a video stored; reruns here did not reproduce it: every aborted
+    // attempt was logged as an incomplete body.)
     fault(r#"{"method": "POST", "path": "/api/upload-video", "delay_ms": 1500, "times": 1}"#).await;
     let ctl = controller();
     let p = c.upload(

@@ -147,7 +147,7 @@ pub mod preserve {
         //
         // Other deserializers are unlikely to end up here, thanks
         // to the asymmetry between PreservedValueSerWrapper and
-        // PreservedValueDeWrapper. Even if some other deserializer ends up
+        // the `Index` visitor (nomadicml-web; see above). Even if some other deserializer ends up
         // here, this may be incorrect but it shouldn't be UB because JsValues
         // are represented using indices into a JS-side (i.e. bounds-checked)
         // array.
