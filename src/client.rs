@@ -258,13 +258,10 @@ fn settings(mut o: opt::Client) -> Result<(Settings, Names, Option<Function>), E
         )),
         _ => {}
     }
-    let base_url = o
-        .base_url
-        .as_deref()
-        .unwrap_or(DEFAULT_BASE_URL)
-        .trim()
-        .trim_end_matches('/')
-        .to_string();
+    let base_url = o.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL).trim();
+    // Trailing slashes counted by bytes (a `char` pattern links a searcher).
+    let slashes = base_url.bytes().rev().take_while(|b| *b == b'/').count();
+    let base_url = base_url[..base_url.len() - slashes].to_string();
     let absolute = validate::is_http_url(&base_url);
     if !(absolute
         || (base_url.starts_with('/') && convert::can_resolve(&base_url))

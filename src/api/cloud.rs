@@ -5,7 +5,7 @@
 use super::validate::invalid;
 use super::{path, Body, Call, Request, Seg, Transport};
 use crate::error::Error;
-use crate::value::{json_text, obj, strings, Value};
+use crate::value::{json_text, obj, split_once, strings, Value};
 use serde::Deserialize;
 
 /// What a started import answers.
@@ -56,15 +56,16 @@ pub fn parse_uri(uri: &str) -> Result<CloudUri, Error> {
             "'".to_string() + uri + "' is not a gs:// or s3:// URI",
         ));
     };
-    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    let (bucket, key) = split_once(rest, "/").unwrap_or((rest, ""));
     if bucket.is_empty() {
         return Err(invalid("'".to_string() + uri + "' names no bucket"));
     }
-    let key = key.trim_start_matches('/');
+    // Leading slashes counted by bytes (a `char` pattern links a searcher).
+    let key = &key[key.bytes().take_while(|b| *b == b'/').count()..];
     if key.is_empty() {
         return Err(invalid("'".to_string() + uri + "' names no object"));
     }
-    if key.contains(['*', '?', '[']) {
+    if key.bytes().any(|b| matches!(b, b'*' | b'?' | b'[')) {
         return Err(invalid(
             "'".to_string() + uri + "': wildcards are not supported; list each object explicitly",
         ));

@@ -1,7 +1,7 @@
 //! The event-level CSV of a batch (built on the client; there is no CSV endpoint). Columns are
 //! the reference doc's; quoting is RFC 4180 (minimal, doubled quotes), lines end in CRLF.
 
-use crate::value::Value;
+use crate::value::{replace, Value};
 
 pub const COLUMNS: [&str; 17] = [
     "Query",
@@ -24,9 +24,9 @@ pub const COLUMNS: [&str; 17] = [
 ];
 
 fn push_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
+        out.push_str(&replace(s, "\"", "\"\""));
         out.push('"');
     } else {
         out.push_str(s);

@@ -74,7 +74,15 @@ pub fn secrets(credentials: &Value) -> Vec<String> {
 
 /// Credential keys match after lowercasing and turning `-` and space into `_`.
 fn normal_key(k: &str) -> String {
-    k.to_ascii_lowercase().replace(['-', ' '], "_")
+    // A plain loop: `replace` with a `char` pattern links a searcher.
+    let mut key = String::with_capacity(k.len());
+    for c in k.chars() {
+        key.push(match c {
+            '-' | ' ' => '_',
+            c => c.to_ascii_lowercase(),
+        });
+    }
+    key
 }
 
 fn cred<'a>(m: &'a [(String, Value)], names: &[&str]) -> Option<&'a str> {

@@ -12,7 +12,7 @@ use super::sse;
 use super::validate::{self, invalid, positive};
 use super::{path, Body, Call, Doc, Request, Seg, Transport};
 use crate::error::{Error, HttpFailure};
-use crate::value::{json_text, obj, parse_text, strings, Value};
+use crate::value::{int_text, json_text, obj, parse_text, strings, Value};
 
 /// Reconnects of a thinking stream before it is given up, and the wait before each.
 pub const RECONNECTS: u32 = 10;
@@ -237,7 +237,7 @@ async fn thinking<T: Transport>(
         // The fallback stream has no id to resume from.
         if stream_id.is_none() || reconnects == RECONNECTS {
             return Err(Error::Network(
-                (why + " (after " + &reconnects.to_string() + " reconnects)").into(),
+                (why + " (after " + &int_text(i64::from(reconnects)) + " reconnects)").into(),
             ));
         }
         reconnects += 1;

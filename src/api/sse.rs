@@ -4,6 +4,8 @@
 //! delay). Lines end in LF, CRLF or CR, as the format allows; a chunk may end anywhere, even
 //! inside a UTF-8 character.
 
+use crate::value::{find, split_once, utf8_lossy};
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// The `id` of this event, if it had one (the resumption point).
@@ -38,7 +40,7 @@ impl Parser {
                 b'\n' | b'\r' => {
                     self.after_cr = b == b'\r';
                     let line = std::mem::take(&mut self.line);
-                    self.line_done(&String::from_utf8_lossy(&line), &mut out);
+                    self.line_done(&utf8_lossy(&line), &mut out);
                 }
                 _ => {
                     self.after_cr = false;
@@ -72,7 +74,7 @@ impl Parser {
         if line.starts_with(':') {
             return;
         }
-        let (field, value) = match line.split_once(':') {
+        let (field, value) = match split_once(line, ":") {
             Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
             None => (line, ""),
         };
@@ -86,7 +88,7 @@ impl Parser {
                 self.has_data = true;
             }
             // The format ignores an id holding NUL; the id persists until another is given.
-            "id" if !value.contains('\0') => self.id = Some(value.to_string()),
+            "id" if find(value, "\0").is_none() => self.id = Some(value.to_string()),
             _ => {}
         }
     }

@@ -2,6 +2,7 @@
 //! is a `ValidationError` raised before anything is sent.
 
 use crate::error::Error;
+use crate::value::{rsplit_once, split_once, utf8_lossy};
 
 pub fn invalid(msg: impl Into<String>) -> Error {
     Error::Validation(msg.into().into())
@@ -47,7 +48,7 @@ pub fn non_blank(what: &str, s: &str) -> Result<String, Error> {
 /// The video extensions uploads accept, with the part's content type (API.md §3.3).
 pub fn video_content_type(file_name: &str) -> Result<&'static str, Error> {
     let lower = file_name.to_ascii_lowercase();
-    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let ext = rsplit_once(&lower, ".").map_or("", |(_, e)| e);
     match ext {
         "mp4" => Ok("video/mp4"),
         "mov" => Ok("video/quicktime"),
@@ -63,8 +64,12 @@ pub fn video_content_type(file_name: &str) -> Result<&'static str, Error> {
 
 /// The part of a file name before its last extension.
 pub fn stem(file_name: &str) -> &str {
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-    base.rsplit_once('.')
+    // After the last separator, found by bytes (a `char` pattern links a searcher).
+    let base = match file_name.bytes().rposition(|b| b == b'/' || b == b'\\') {
+        Some(i) => &file_name[i + 1..],
+        None => file_name,
+    };
+    rsplit_once(base, ".")
         .map(|(s, _)| s)
         .filter(|s| !s.is_empty())
         .unwrap_or(base)
@@ -82,11 +87,15 @@ pub fn video_url(url: &str) -> Result<(), Error> {
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"))
         .ok_or_else(bad)?;
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (host, path) = split_once(rest, "/").unwrap_or((rest, ""));
     if host.is_empty() || url.chars().any(char::is_whitespace) {
         return Err(bad());
     }
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    // Up to the query or fragment, found by bytes (a `char` pattern links a searcher).
+    let path = match path.bytes().position(|b| b == b'?' || b == b'#') {
+        Some(i) => &path[..i],
+        None => path,
+    };
     let decoded = percent_decode(path);
     video_content_type(&decoded).map(|_| ()).map_err(|_| bad())
 }
@@ -122,7 +131,7 @@ fn percent_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    utf8_lossy(&out)
 }
 
 /// An id that goes into a URL path, as given: not blank, not a dot segment (`.`, `..`,

@@ -1,5 +1,7 @@
 //! The retry policy: which answers are retried, and how long to wait.
 
+use crate::value::split_once;
+
 /// 408, 429, 500, 502, 503, 504 and 520-527, as the protocol retries them; and a 409 that comes
 /// with `Retry-After`: the server is still working on an earlier attempt with the same
 /// idempotency key and says when to ask again (a plain 409, such as a duplicate folder, is final).
@@ -38,17 +40,16 @@ fn digits(v: &str) -> Option<i64> {
     Some(v.bytes().fold(0, |n, b| n * 10 + i64::from(b - b'0')))
 }
 
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as milliseconds since the epoch.
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as milliseconds since the epoch. Its fields
+/// are separated by single spaces (RFC 9110 §5.6.7); anything else is not a date here, and the
+/// retry falls back to backoff.
 fn http_date_ms(v: &str) -> Option<f64> {
-    let mut parts = v.split_whitespace();
-    let (_, day, mon, year, time) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if parts.next() != Some("GMT") || parts.next().is_some() {
+    let (_, rest) = split_once(v, " ")?;
+    let (day, rest) = split_once(rest, " ")?;
+    let (mon, rest) = split_once(rest, " ")?;
+    let (year, rest) = split_once(rest, " ")?;
+    let (time, zone) = split_once(rest, " ")?;
+    if zone != "GMT" {
         return None;
     }
     let day = digits(day)?;
@@ -57,12 +58,9 @@ fn http_date_ms(v: &str) -> Option<f64> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| *m == mon)? as i64 + 1;
-    let mut hms = time.split(':');
-    let mut next = || digits(hms.next()?);
-    let (h, m, s) = (next()?, next()?, next()?);
-    if hms.next().is_some() {
-        return None;
-    }
+    let (h, ms) = split_once(time, ":")?;
+    let (m, s) = split_once(ms, ":")?;
+    let (h, m, s) = (digits(h)?, digits(m)?, digits(s)?);
     // Days from civil (Howard Hinnant).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -117,6 +115,15 @@ mod tests {
             Some(0.0)
         );
         assert_eq!(parse_retry_after("soon", 0.0), None);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT extra", 0.0),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37:00 GMT", 0.0),
+            None
+        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49 GMT", 0.0), None);
         assert_eq!(parse_retry_after("-1", 0.0), None);
     }
 }

@@ -499,7 +499,8 @@ impl WebBackend {
                 .map(web_sys::Response::from)
                 .map_err(|e| match e {
                     gloo_net::Error::JsError(j) => classify(Some(&j.name), j.message),
-                    other => classify(None, other.to_string()),
+                    // Its message as it is: `to_string()` would link Rust's padding formatter.
+                    gloo_net::Error::GlooError(m) => classify(None, m),
                 }),
             Some(f) => {
                 let raw: web_sys::Request = request.into();

@@ -117,26 +117,22 @@ impl Deserializer {
         Some(v.to_vec())
     }
 
+    // nomadicml-web: the error names only the value's kind (see `error.rs`), so the value is
+    // not copied into wasm or written out with `{:?}` (which linked `format!`).
     #[cold]
     fn invalid_type_(&self, visitor: &dyn de::Expected) -> Error {
-        let string;
-        let bytes;
-
         let unexpected = if self.is_nullish() {
             de::Unexpected::Unit
         } else if let Some(v) = self.value.as_bool() {
             de::Unexpected::Bool(v)
         } else if let Some(v) = self.value.as_f64() {
             de::Unexpected::Float(v)
-        } else if let Some(v) = self.value.as_string() {
-            string = v;
-            de::Unexpected::Str(&string)
-        } else if let Some(v) = self.as_bytes() {
-            bytes = v;
-            de::Unexpected::Bytes(&bytes)
+        } else if self.value.is_string() {
+            de::Unexpected::Str("")
+        } else if self.value.is_instance_of::<Uint8Array>() || self.value.is_instance_of::<ArrayBuffer>() {
+            de::Unexpected::Bytes(&[])
         } else {
-            string = format!("{:?}", self.value);
-            de::Unexpected::Other(&string)
+            de::Unexpected::Other("")
         };
 
         de::Error::invalid_type(unexpected, visitor)

@@ -12,7 +12,8 @@ impl std::fmt::Display for Error {
             pub fn to_string(value: &JsValue) -> String;
         }
 
-        to_string(&self.0).fmt(f)
+        // nomadicml-web: written as it is (`fmt` would link the padding formatter).
+        f.write_str(&to_string(&self.0))
     }
 }
 
@@ -41,12 +42,20 @@ impl serde::de::Error for Error {
     // float formatting and string escaping (6.3 KB gzip of the SDK's package). The message names the
     // kind of value instead: `invalid type: a number, expected a string`.
     fn invalid_type(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
-        Error::new(format_args!("invalid type: {}, expected {}", kind(&unexp), exp))
+        unexpected("invalid type: ", &unexp, exp)
     }
 
     fn invalid_value(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
-        Error::new(format_args!("invalid value: {}, expected {}", kind(&unexp), exp))
+        unexpected("invalid value: ", &unexp, exp)
     }
+}
+
+/// nomadicml-web: `<what><kind>, expected <exp>`. The text is joined, not formatted (formatting
+/// a `&str` links the padding formatter); only `exp` writes itself.
+fn unexpected(what: &str, unexp: &serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Error {
+    let mut message = what.to_string() + kind(unexp) + ", expected ";
+    let _ = std::fmt::Write::write_fmt(&mut message, format_args!("{exp}"));
+    Error(JsError::new(&message).into())
 }
 
 /// nomadicml-web: what kind of JS value an unexpected value is, in JS's words.
