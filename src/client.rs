@@ -33,7 +33,7 @@ extern "C" {
         message: &str,
         status: f64,
         body: &str,
-        request_id: Option<String>,
+        request_id: Option<&str>,
         retry_after: Option<f64>,
     ) -> JsValue;
 }
@@ -48,7 +48,7 @@ extern "C" {
 extern "C" {
     fn pages(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
     fn rows(handle: JsValue, id: &str, limit: JsValue, signal: JsValue) -> JsValue;
-    fn step(page: JsValue, next: Option<String>) -> JsValue;
+    fn step(page: JsValue, next: Option<&str>) -> JsValue;
     type EventQueue;
     #[wasm_bindgen(js_name = eventQueue)]
     fn event_queue(signal: &JsValue, on_progress: &JsValue) -> EventQueue;
@@ -118,7 +118,7 @@ fn js_error(e: Error) -> JsValue {
         e.message(),
         f.map_or(0.0, |f| f64::from(f.status)),
         f.map_or("", |f| &f.body),
-        f.and_then(|f| f.request_id.clone()),
+        f.and_then(|f| f.request_id.as_deref()),
         f.and_then(|f| f.retry_after),
     )
 }
@@ -956,7 +956,7 @@ impl VideoApi {
             let (page, next) =
                 imports::next_page(&call, &id, limit.as_f64(), cursor.as_string().as_deref())
                     .await?;
-            Ok(step(page, next))
+            Ok(step(page, next.as_deref()))
         }))
     }
 
