@@ -279,7 +279,7 @@ pub async fn analyze<T: Transport>(
         Target::Many(ids) => ids,
         Target::Folder { name, scope } => folder_ids(c, &name, scope.as_deref()).await?,
     };
-    super::batches::run(c, &ids, &k.batch_form(o), k.kind == Kind::Ask, o, progress).await
+    super::batches::run(c, &ids, k.batch_form(o), k.kind == Kind::Ask, o, progress).await
 }
 
 /// The ids of a folder's videos (an empty folder is refused: there is nothing to analyse).

@@ -102,7 +102,7 @@ fn lower_status(doc: Option<&Value>, row: Option<&Value>) -> String {
 pub async fn run<T: Transport>(
     c: &Call<'_, T>,
     ids: &[String],
-    fields: &[(&'static str, String)],
+    fields: Vec<(&'static str, String)>,
     ask: bool,
     o: &Options,
     progress: &dyn Fn(&Value),
@@ -111,7 +111,9 @@ pub async fn run<T: Transport>(
     for id in ids {
         form.push(("video_ids", id.clone()));
     }
-    form.extend(fields.iter().cloned());
+    for f in fields {
+        form.push(f);
+    }
     form.push(("start", "true".into()));
     form.push(("client_batch_id", client_batch_id(c)));
     let created = c

@@ -71,12 +71,12 @@ pub async fn search<T: Transport>(
             .query("folder_collection", scope),
     )
     .await?;
-    let poll = Request::get(path(&[
+    let poll = path(&[
         Seg::Lit("/api/search-sessions/"),
         Seg::Id(&owner),
         Seg::Lit("/"),
         Seg::Id(&session),
-    ]));
+    ]);
     let schedule = Schedule {
         first_ms: 1000.0,
         factor: 1.5,
@@ -89,7 +89,7 @@ pub async fn search<T: Transport>(
         &("search session ".to_string() + &session),
         || async {
             let data = c
-                .read::<Value>(poll.clone())
+                .read::<Value>(Request::get(poll.clone()))
                 .await?
                 .get("data")
                 .cloned()

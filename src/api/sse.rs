@@ -4,7 +4,7 @@
 //! delay). Lines end in LF, CRLF or CR, as the format allows; a chunk may end anywhere, even
 //! inside a UTF-8 character.
 
-use crate::value::{find, split_once, utf8_lossy};
+use crate::value::{find, split_once};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -40,7 +40,7 @@ impl Parser {
                 b'\n' | b'\r' => {
                     self.after_cr = b == b'\r';
                     let line = std::mem::take(&mut self.line);
-                    self.line_done(&utf8_lossy(&line), &mut out);
+                    self.line_done(&String::from_utf8_lossy(&line), &mut out);
                 }
                 _ => {
                     self.after_cr = false;

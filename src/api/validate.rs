@@ -2,7 +2,7 @@
 //! is a `ValidationError` raised before anything is sent.
 
 use crate::error::Error;
-use crate::value::{rsplit_once, split_once, utf8_lossy};
+use crate::value::{rsplit_once, split_once};
 
 pub fn invalid(msg: impl Into<String>) -> Error {
     Error::Validation(msg.into().into())
@@ -131,7 +131,7 @@ fn percent_decode(s: &str) -> String {
             }
         }
     }
-    utf8_lossy(&out)
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An id that goes into a URL path, as given: not blank, not a dot segment (`.`, `..`,
