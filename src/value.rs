@@ -157,28 +157,6 @@ pub fn rfind(hay: &str, needle: &str) -> Option<usize> {
     }
 }
 
-/// `bytes` as text, each invalid UTF-8 sequence replaced by U+FFFD: what
-/// `String::from_utf8_lossy` gives (the test below holds it to that), without its chunk
-/// iterator (0.3 KB gzip). `Utf8Error` says where the valid text ends and how long the invalid
-/// sequence is, which is where lossy decoding resumes.
-pub fn utf8_lossy(mut bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                out.push_str(text);
-                return out;
-            }
-            Err(e) => {
-                let (valid, rest) = bytes.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                out.push('\u{FFFD}');
-                bytes = &rest[e.error_len().unwrap_or(rest.len())..];
-            }
-        }
-    }
-}
-
 /// `hay` split around the first `needle` (see [`find`]: `str::split_once` with a `char` links
 /// the standard library's `memchr`).
 pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
@@ -506,31 +484,6 @@ mod tests {
         assert_eq!(split_once(h, n), h.split_once(n));
         assert_eq!(rsplit_once(h, n), h.rsplit_once(n));
         assert_eq!(split_once(h, "x"), None);
-    }
-
-    /// Invalid sequences of every kind (a stray continuation byte, an overlong form, a
-    /// surrogate, a sequence cut short in the middle and at the end) decode as the standard
-    /// library's lossy decoding does.
-    #[test]
-    fn utf8_lossy_matches_the_standard_library() {
-        let cases: [&[u8]; 9] = [
-            b"",
-            b"plain",
-            "x\u{e9}\u{1F600}".as_bytes(),
-            b"a\x80b",
-            b"\xC0\xAFz",
-            b"\xED\xA0\x80!",
-            b"\xF0\x9F\x98",
-            b"\xF0\x9F(\xE2\x82",
-            b"\xFF\xFE\xE9\x41",
-        ];
-        for bytes in cases {
-            assert_eq!(
-                utf8_lossy(bytes),
-                String::from_utf8_lossy(bytes),
-                "{bytes:?}"
-            );
-        }
     }
 
     #[test]
