@@ -101,7 +101,13 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 /// An object from `(key, value)` pairs, in order.
 pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    let mut m = Vec::with_capacity(N);
+    fields(Vec::from(pairs))
+}
+
+/// The part of `obj` that does not depend on `N`, compiled once (a loop over the array itself
+/// compiled a copy per `N`).
+fn fields(pairs: Vec<(&str, Value)>) -> Value {
+    let mut m = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {
         m.push((k.to_string(), v));
     }
