@@ -8,7 +8,10 @@ use std::task::{Context, Poll};
 /// Polls every future until all are done; outputs come back in input order.
 pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     type Slot<F> = (Pin<Box<F>>, Option<<F as Future>::Output>);
-    let mut slots: Vec<Slot<F>> = futures.into_iter().map(|f| (Box::pin(f), None)).collect();
+    let mut slots: Vec<Slot<F>> = Vec::with_capacity(futures.len());
+    for f in futures {
+        slots.push((Box::pin(f), None));
+    }
     std::future::poll_fn(move |cx: &mut Context<'_>| {
         let mut pending = false;
         for (f, out) in slots.iter_mut() {
@@ -22,7 +25,13 @@ pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         if pending {
             Poll::Pending
         } else {
-            Poll::Ready(slots.iter_mut().filter_map(|(_, o)| o.take()).collect())
+            let mut outputs = Vec::with_capacity(slots.len());
+            for (_, out) in slots.iter_mut() {
+                if let Some(v) = out.take() {
+                    outputs.push(v);
+                }
+            }
+            Poll::Ready(outputs)
         }
     })
     .await

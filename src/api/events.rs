@@ -325,7 +325,7 @@ pub fn event_list(doc: &Value, agent: bool) -> Vec<Value> {
             candidates.push(a.at(&["visual_analysis", "events"]));
             // The first non-empty list, else the first (empty) list.
             let mut first: Option<&[Value]> = None;
-            for l in candidates.into_iter().flatten().filter_map(Value::arr) {
+            for l in candidates.iter().filter_map(|c| c.and_then(Value::arr)) {
                 if !l.is_empty() {
                     return l.to_vec();
                 }

@@ -250,7 +250,11 @@ pub async fn wait<T: Transport>(
             let (mut ids, mut failed_rows) = (Vec::new(), Vec::new());
             for r in &st.rows {
                 match status(r).as_str() {
-                    "UPLOADED" => ids.extend(r.get("video_id").cloned()),
+                    "UPLOADED" => {
+                        if let Some(id) = r.get("video_id") {
+                            ids.push(id.clone());
+                        }
+                    }
                     "UPLOADING_FAILED" => failed_rows.push(r.clone()),
                     _ => {}
                 }

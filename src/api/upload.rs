@@ -260,8 +260,13 @@ fn plan_sets(sets: Vec<ViewSet>, many: bool, o: &Options) -> Result<Route, Error
         normalized.push(normalize(s).map_err(|e| invalid(nth("multi-view set", i) + e.message()))?);
     }
     let sets = normalized;
-    let cloud_views = sets.iter().flatten().filter(|(_, v)| is_cloud(v)).count();
-    let all_views = sets.iter().map(Vec::len).sum::<usize>();
+    let (mut cloud_views, mut all_views) = (0, 0);
+    for set in &sets {
+        for (_, v) in set {
+            cloud_views += usize::from(is_cloud(v));
+            all_views += 1;
+        }
+    }
     if cloud_views == all_views {
         let mut uris: Vec<Vec<(String, String)>> = Vec::with_capacity(sets.len());
         for set in sets {
@@ -441,7 +446,11 @@ pub async fn upload<T: Transport>(
             cloud::import(c, &plan, &cands, s.folder_id, &scope, auto).await
         }
         Route::Files(planned, many) => {
-            let results = in_lanes(c, &s, &planned.iter().collect::<Vec<_>>()).await?;
+            let mut items = Vec::with_capacity(planned.len());
+            for p in &planned {
+                items.push(p);
+            }
+            let results = in_lanes(c, &s, &items).await?;
             if !many {
                 return results
                     .into_iter()
@@ -528,7 +537,11 @@ async fn upload_set<T: Transport>(
     s: &Shared<'_>,
     views: &[(String, Planned)],
 ) -> Result<Value, Error> {
-    let results = in_lanes(c, s, &views.iter().map(|v| &v.1).collect::<Vec<_>>()).await?;
+    let mut planned = Vec::with_capacity(views.len());
+    for (_, p) in views {
+        planned.push(p);
+    }
+    let results = in_lanes(c, s, &planned).await?;
     let mut ids = Vec::with_capacity(views.len());
     for ((name, _), r) in views.iter().zip(results) {
         let v = r.map_err(|e| match e {
@@ -697,7 +710,9 @@ fn request(c_names: &super::Names, s: &Shared, p: &Planned) -> Request {
         for (name, value) in fields {
             parts.push(Part::Text { name, value });
         }
-        parts.extend(files);
+        for f in files {
+            parts.push(f);
+        }
         Body::Multipart(parts)
     };
     let mut req = Request::post(path(&[Seg::Lit("/api/upload-video")]), body);
