@@ -129,7 +129,9 @@ impl Deserializer {
             de::Unexpected::Float(v)
         } else if self.value.is_string() {
             de::Unexpected::Str("")
-        } else if self.value.is_instance_of::<Uint8Array>() || self.value.is_instance_of::<ArrayBuffer>() {
+        } else if self.value.is_instance_of::<Uint8Array>()
+            || self.value.is_instance_of::<ArrayBuffer>()
+        {
             de::Unexpected::Bytes(&[])
         } else {
             de::Unexpected::Other("")
