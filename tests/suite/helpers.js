@@ -179,6 +179,23 @@ export function classChain(e) {
   return names.join('>');
 }
 
+/** Counts the calls of `AbortSignal.timeout()` from now until `timeoutSignalsCounted()`. */
+let timeoutSignals = null;
+export function countTimeoutSignals() {
+  const original = AbortSignal.timeout;
+  timeoutSignals = { original, calls: 0 };
+  AbortSignal.timeout = function (ms) {
+    timeoutSignals.calls++;
+    return original.call(this, ms);
+  };
+}
+
+/** Puts `AbortSignal.timeout` back and says how often it was called. */
+export function timeoutSignalsCounted() {
+  AbortSignal.timeout = timeoutSignals.original;
+  return timeoutSignals.calls;
+}
+
 export function controller() {
   return new AbortController();
 }

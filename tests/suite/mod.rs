@@ -39,6 +39,10 @@ extern "C" {
     #[wasm_bindgen(js_name = classChain)]
     fn class_chain(e: &JsValue) -> String;
     fn controller() -> JsValue;
+    #[wasm_bindgen(js_name = countTimeoutSignals)]
+    fn count_timeout_signals();
+    #[wasm_bindgen(js_name = timeoutSignalsCounted)]
+    fn timeout_signals_counted() -> f64;
     fn recorder() -> JsValue;
     #[wasm_bindgen(js_name = abortTimed)]
     fn abort_timed(c: &JsValue, p: &Promise, after_ms: f64) -> Promise;
@@ -1109,6 +1113,36 @@ async fn a_redirect_elsewhere_is_not_followed_with_the_key() {
         1,
         "a refused redirect is not retried"
     );
+}
+
+/// A request without a caller signal is timed by the runtime's `AbortSignal.timeout()` (no
+/// controller, timer or callback of the SDK's own: the paging path); one with a caller's signal
+/// follows that signal under a timer of the SDK's. Both time out the same way.
+#[wasm_bindgen_test]
+async fn requests_without_a_signal_are_timed_by_the_runtime() {
+    let c = client_with(&[("timeoutMs", n(300.0)), ("maxRetries", n(0.0))]);
+    let signalled = || o(&[("signal", get(&controller(), "signal"))]);
+    count_timeout_signals();
+    let plain = wait(c.my_videos(JsValue::UNDEFINED)).await;
+    let followed = wait(c.my_videos(signalled())).await;
+    fault(r#"{"method": "GET", "path": "/api/my-videos", "delay_ms": 1500, "times": 2}"#).await;
+    let slow_plain = wait(c.my_videos(JsValue::UNDEFINED)).await;
+    let slow_followed = wait(c.my_videos(signalled())).await;
+    let calls = timeout_signals_counted();
+    assert!(plain.is_ok() && followed.is_ok());
+    assert_eq!(
+        calls, 2.0,
+        "AbortSignal.timeout() once for each request without a signal, never with one"
+    );
+    for e in [slow_plain.unwrap_err(), slow_followed.unwrap_err()] {
+        assert_eq!(
+            class_chain(&e),
+            "TimeoutError>NomadicMLError>Error",
+            "{}",
+            text(&e, "message")
+        );
+    }
+    wait(delay(1300.0)).await.unwrap();
 }
 
 #[wasm_bindgen_test]
