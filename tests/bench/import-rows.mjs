@@ -8,7 +8,7 @@ import { interleaved, summary, launch } from './stats.mjs';
 // client's own thread: steadier than the wall time on a shared machine.
 async function measure({ id, apiKey, rounds, base, total, NomadicClient, interleaved, cpu }) {
   const client = new NomadicClient({ apiKey, baseUrl: base });
-  const spent = { sdk: [], hand: [], contract: [] };
+  const spent = { sdk: [], hand: [], contract: [], request: [] };
   const timed = (name, f) => async () => {
     const c = cpu ? cpu() : 0;
     const t = performance.now();
@@ -40,8 +40,10 @@ async function measure({ id, apiKey, rounds, base, total, NomadicClient, interle
   // SDK's headers (key, bearer, client type and version, a fresh request id), sees redirects
   // rather than following them while it holds the key, and has its own time limit (an
   // AbortSignal); rows come one `for await` step at a time from a buffered page. Its ratio to
-  // `hand` is the floor under the SDK's.
-  const contract = async () => {
+  // `hand` is the floor under the SDK's. `viaRequest` hands `fetch` a `Request` object instead
+  // of a URL and options, as gloo-net (the stack's sender) does: Node's `fetch` then copies it
+  // into a second `Request` with a second signal, a floor under any SDK that sends through it.
+  const floor = (viaRequest) => async () => {
     let n = 0;
     let cursor = null;
     let more = true;
@@ -57,7 +59,8 @@ async function measure({ id, apiKey, rounds, base, total, NomadicClient, interle
           'X-Client-Version': '0.1.0',
           'X-Request-ID': crypto.randomUUID(),
         };
-        const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(900000) });
+        const init = { headers, redirect: 'manual', signal: AbortSignal.timeout(900000) };
+        const res = await (viaRequest ? fetch(new Request(url, init)) : fetch(url, init));
         const page = JSON.parse(await res.text());
         more = page.has_more === true;
         cursor = page.next_cursor;
@@ -75,14 +78,19 @@ async function measure({ id, apiKey, rounds, base, total, NomadicClient, interle
     for await (const row of rows) if (row.video_id) n++;
     return n;
   };
-  const runs = await interleaved({ sdk: timed('sdk', sdk), hand: timed('hand', hand), contract: timed('contract', contract) }, rounds);
+  const runs = await interleaved({
+    sdk: timed('sdk', sdk),
+    hand: timed('hand', hand),
+    contract: timed('contract', floor(false)),
+    request: timed('request', floor(true)),
+  }, rounds);
   // The warm-up run of each way is not a round.
   return { ...runs, cpu: cpu ? Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, v.slice(1)])) : null };
 }
 
 /**
- * `{chromium, node}`, each `{sdk, hand, contract}` summaries in ms with per-round `ratios`
- * (sdk / hand) and `floorRatios` (contract / hand); Node's also `cpu`, the client's CPU time
+ * `{chromium, node}`, each `{sdk, hand, contract, request}` summaries in ms with per-round
+ * `ratios` (sdk / hand), `floorRatios` (contract / hand) and `requestRatios` (request / hand); Node's also `cpu`, the client's CPU time
  * per run of each way (summaries in ms).
  */
 export async function paging({ base, apiKey, total, rounds }) {
@@ -120,6 +128,8 @@ export async function paging({ base, apiKey, total, rounds }) {
     contract: summary(runs.contract),
     ratios: runs.sdk.map((s, i) => s / runs.hand[i]),
     floorRatios: runs.contract.map((s, i) => s / runs.hand[i]),
+    request: summary(runs.request),
+    requestRatios: runs.request.map((s, i) => s / runs.hand[i]),
     cpu: runs.cpu && Object.fromEntries(Object.entries(runs.cpu).map(([k, v]) => [k, summary(v)])),
   });
   return { chromium: shape(inChromium), node: shape(inNode) };
