@@ -90,8 +90,8 @@ async function measure({ id, apiKey, rounds, base, total, NomadicClient, interle
 
 /**
  * `{chromium, node}`, each `{sdk, hand, contract, request}` summaries in ms with per-round
- * `ratios` (sdk / hand), `floorRatios` (contract / hand) and `requestRatios` (request / hand); Node's also `cpu`, the client's CPU time
- * per run of each way (summaries in ms).
+ * `ratios` (sdk / hand), `floorRatios` (contract / hand) and `requestRatios` (request / hand);
+ * Node's also `cpu`, the client's CPU time per run of each way (summaries in ms).
  */
 export async function paging({ base, apiKey, total, rounds }) {
   const seeded = await fetch(`${base}/__emulator/import-jobs?api_key=${encodeURIComponent(apiKey)}`, {

@@ -179,8 +179,9 @@ export function classChain(e) {
   return names.join('>');
 }
 
-/** Counts the calls of `AbortSignal.timeout()` from now until `timeoutSignalsCounted()`. */
 let timeoutSignals = null;
+
+/** Counts the calls of `AbortSignal.timeout()` from now until `timeoutSignalsCounted()`. */
 export function countTimeoutSignals() {
   const original = AbortSignal.timeout;
   timeoutSignals = { original, calls: 0 };
