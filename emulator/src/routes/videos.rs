@@ -102,22 +102,21 @@ async fn bounded_field(
 }
 
 async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<UploadForm> {
-    let mut mp = Multipart::from_request(req, &()).await.map_err(|e| {
+    // The parser's own reason (`body_text`), not only its "Error parsing" headline.
+    let malformed = |why: String| {
         ApiError::Unprocessable(vec![(
             vec!["body".into()],
-            format!("malformed multipart body: {e}"),
+            format!("malformed multipart body: {why}"),
         )])
-    })?;
+    };
+    let req = req.map(crate::body::end_later);
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| malformed(e.body_text()))?;
     let mut form = UploadForm::default();
     let mut total: u64 = 0;
     // The limit that was passed, if one was (a field's own, or the whole upload's).
     let mut too_large: Option<u64> = None;
-    let malformed = |e: axum::extract::multipart::MultipartError| {
-        ApiError::Unprocessable(vec![(
-            vec!["body".into()],
-            format!("malformed multipart body: {e}"),
-        )])
-    };
     loop {
         let next = mp.next_field().await;
         let mut field = match next {
@@ -127,7 +126,7 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
                 if let Some((p, _)) = &form.file {
                     let _ = tokio::fs::remove_file(p).await;
                 }
-                return Err(malformed(e));
+                return Err(malformed(e.body_text()));
             }
         };
         let name = field.name().unwrap_or("").to_string();
@@ -149,7 +148,7 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
                     Ok(None) => break,
                     Err(e) => {
                         let _ = tokio::fs::remove_file(&path).await;
-                        return Err(malformed(e));
+                        return Err(malformed(e.body_text()));
                     }
                 }
             }
@@ -160,7 +159,10 @@ async fn read_multipart(app: &AppRef, req: Request, max: u64) -> ApiResult<Uploa
             } else {
                 FIELD_LIMIT
             };
-            let Some(data) = bounded_field(&mut field, limit).await.map_err(malformed)? else {
+            let Some(data) = bounded_field(&mut field, limit)
+                .await
+                .map_err(|e| malformed(e.body_text()))?
+            else {
                 too_large = Some(limit as u64);
                 continue;
             };
